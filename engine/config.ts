@@ -1,0 +1,47 @@
+/** What the engine needs from configuration (parsed and validated at the edge, in adapters/config). */
+export interface EngineConfig {
+  readonly accountId: string;
+  readonly initialCash: number;
+  readonly scheduler: {
+    readonly enabled: boolean;
+    readonly evaluationIntervalMs: number;
+    readonly exitCheckIntervalMs: number;
+    readonly minConfidence: number;
+    readonly maxConcurrentTrades: number;
+    readonly marketHoursOnly: boolean;
+    readonly requireBrokerConnection: boolean;
+    readonly positionSyncEnabled: boolean;
+    readonly positionSyncIntervalMs: number;
+  };
+  readonly confluence: {
+    readonly min: number;
+    readonly weights: { readonly technical: number; readonly sentiment: number; readonly options: number };
+  };
+  readonly risk: {
+    /** Fraction of equity per confidence tier: < 0.4, 0.4..0.7, >= 0.7. */
+    readonly sizingTiers: { readonly low: number; readonly medium: number; readonly high: number };
+    /** Cap of one position's value as a fraction of equity. */
+    readonly maxPositionPct: number;
+  };
+  /** How often a symbol's actor may throw before it halts. */
+  readonly actorMaxRestarts: number;
+}
+
+export const DEFAULT_ENGINE_CONFIG: EngineConfig = {
+  accountId: 'paper',
+  initialCash: 100_000,
+  scheduler: {
+    enabled: true,
+    evaluationIntervalMs: 60_000,
+    exitCheckIntervalMs: 30_000,
+    minConfidence: 0.5,
+    maxConcurrentTrades: 5,
+    marketHoursOnly: true,
+    requireBrokerConnection: false,
+    positionSyncEnabled: true,
+    positionSyncIntervalMs: 300_000,
+  },
+  confluence: { min: 0.6, weights: { technical: 0.5, sentiment: 0.3, options: 0.2 } },
+  risk: { sizingTiers: { low: 0.01, medium: 0.025, high: 0.04 }, maxPositionPct: 0.1 },
+  actorMaxRestarts: 3,
+};

@@ -1,0 +1,97 @@
+import type { Observable } from 'rxjs';
+import type { EngineEvent, SchedulerState } from './messages/engine-event.js';
+import type { ScoredSignal } from './messages/signal.js';
+import type { StrategyRecord } from './messages/strategy.js';
+import type { SchedulerStats } from './scheduler/scheduler-stats.js';
+
+export interface StrategyTypeInfo {
+  readonly type: string;
+  readonly description: string;
+  /** JSON Schema of the config, generated from the zod schema. */
+  readonly configSchema: unknown;
+}
+
+export interface SchedulerStatus {
+  readonly state: SchedulerState;
+  readonly stats: SchedulerStats & { readonly uptime_seconds: number; readonly monitored_positions: number };
+  readonly config: {
+    readonly enabled: boolean;
+    readonly evaluation_interval: number;
+    readonly exit_check_interval: number;
+    readonly min_confidence: number;
+    readonly max_concurrent_trades: number;
+    readonly market_hours_only: boolean;
+    readonly require_ibkr_connection: boolean;
+    readonly position_sync_enabled: boolean;
+    readonly position_sync_interval: number;
+  };
+  readonly can_run: boolean;
+  readonly is_market_hours: boolean;
+  readonly ibkr_connected: boolean;
+  /** Event time the engine has reached (market time; simulated in paper mode). */
+  readonly market_time: string | null;
+}
+
+export interface PositionSummary {
+  readonly symbol: string;
+  readonly quantity: number;
+  readonly avg_price: number;
+  readonly last_price: number;
+  readonly market_value: number;
+  readonly unrealized_pnl: number;
+  readonly realized_pnl: number;
+  readonly strategy_id: string;
+  readonly opened_at: string;
+}
+
+export interface PortfolioSummary {
+  readonly account_id: string;
+  readonly initial_cash: number;
+  readonly cash: number;
+  readonly positions_value: number;
+  readonly equity: number;
+  readonly realized_pnl: number;
+  readonly unrealized_pnl: number;
+  readonly total_pnl: number;
+  readonly total_return_pct: number;
+  readonly commissions: number;
+  readonly open_positions: number;
+  readonly positions: readonly PositionSummary[];
+  readonly as_of: string | null;
+}
+
+export interface HealthReport {
+  readonly status: 'ok' | 'degraded';
+  readonly broker: { readonly name: string; readonly connected: boolean };
+  readonly scheduler: SchedulerState;
+  readonly halted_symbols: readonly string[];
+  readonly uptime_seconds: number;
+}
+
+/**
+ * What `http/` (and main) may do with the running engine: send commands, read state. Commands that
+ * change persisted state resolve once the change is durable; they reject with `DomainError`
+ * (validation_error, not_found, conflict) and change nothing when refused.
+ */
+export interface EngineApi {
+  /** Every engine event, hot. */
+  readonly events$: Observable<EngineEvent>;
+  strategyTypes(): readonly StrategyTypeInfo[];
+  listStrategies(): readonly StrategyRecord[];
+  /** Body `{strategy_type, config: {symbol, timeframe?, ...}, enabled?, id?}`, validated here. */
+  addStrategy(input: unknown): Promise<StrategyRecord>;
+  setStrategyEnabled(id: string, enabled: boolean): Promise<StrategyRecord>;
+  removeStrategy(id: string): Promise<StrategyRecord>;
+  schedulerStatus(): SchedulerStatus;
+  /** Idempotent: starting a running scheduler leaves it running. */
+  startScheduler(): SchedulerStatus;
+  /** Idempotent. */
+  stopScheduler(): SchedulerStatus;
+  /** Only from running; DomainError conflict otherwise. */
+  pauseScheduler(): SchedulerStatus;
+  /** Only from paused; DomainError conflict otherwise. */
+  resumeScheduler(): SchedulerStatus;
+  portfolio(): PortfolioSummary;
+  recentSignals(limit: number): readonly ScoredSignal[];
+  health(): HealthReport;
+}

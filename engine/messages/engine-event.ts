@@ -1,0 +1,59 @@
+import type { AccountUpdated, PositionUpdated } from './account.js';
+import type { Bar, OptionsFlowReading, SentimentReading } from './market.js';
+import type { BrokerEvent, OrderFailed, OrderPlaced } from './order.js';
+import type { RiskDecision } from './risk.js';
+import type { ScoredSignal, Signal } from './signal.js';
+import type { StrategyRecord } from './strategy.js';
+
+/** A symbol's actor threw; it was restarted from its last good state (the event was skipped). */
+export interface ActorRestarted {
+  readonly kind: 'actor.restarted';
+  readonly ts: number;
+  readonly symbol: string;
+  readonly attempt: number;
+  readonly error: string;
+}
+
+/** A symbol's actor failed more often than its restart budget allows; it ignores further input. */
+export interface ActorHalted {
+  readonly kind: 'actor.halted';
+  readonly ts: number;
+  readonly symbol: string;
+  readonly error: string;
+}
+
+export type SchedulerState = 'stopped' | 'running' | 'paused' | 'error';
+
+export interface SchedulerStateChanged {
+  readonly kind: 'scheduler.state_changed';
+  readonly ts: number;
+  readonly state: SchedulerState;
+  readonly previous: SchedulerState;
+}
+
+export interface StrategyChanged {
+  readonly kind: 'strategy.changed';
+  readonly ts: number;
+  readonly change: 'added' | 'enabled' | 'disabled' | 'removed';
+  readonly strategy: StrategyRecord;
+}
+
+/** Everything the engine graph publishes on `events$` (journal, WebSocket, metrics read it). */
+export type EngineEvent =
+  | Bar
+  | SentimentReading
+  | OptionsFlowReading
+  | Signal
+  | ScoredSignal
+  | RiskDecision
+  | OrderPlaced
+  | OrderFailed
+  | BrokerEvent
+  | PositionUpdated
+  | AccountUpdated
+  | ActorRestarted
+  | ActorHalted
+  | SchedulerStateChanged
+  | StrategyChanged;
+
+export type EngineEventKind = EngineEvent['kind'];

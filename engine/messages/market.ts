@@ -1,0 +1,51 @@
+/** Bar timeframes a strategy may run on. Bars of larger timeframes are built inside the symbol's actor. */
+export const TIMEFRAMES = ['1m', '5m', '15m', '1h', '1d'] as const;
+export type Timeframe = (typeof TIMEFRAMES)[number];
+
+export const TIMEFRAME_MS: Readonly<Record<Timeframe, number>> = {
+  '1m': 60_000,
+  '5m': 300_000,
+  '15m': 900_000,
+  '1h': 3_600_000,
+  '1d': 86_400_000,
+};
+
+/**
+ * An OHLCV bar. `ts` is the bar's open time (epoch ms, event time); the bar is known at
+ * `ts + TIMEFRAME_MS[timeframe]`. Prices are finite and positive, volume finite and >= 0:
+ * adapters validate before a bar enters the engine.
+ */
+export interface Bar {
+  readonly kind: 'bar';
+  readonly symbol: string;
+  readonly ts: number;
+  readonly timeframe: Timeframe;
+  readonly open: number;
+  readonly high: number;
+  readonly low: number;
+  readonly close: number;
+  readonly volume: number;
+}
+
+/** The moment a bar is complete and may be acted on (event time). */
+export const barEndTs = (bar: Bar): number => bar.ts + TIMEFRAME_MS[bar.timeframe];
+
+/** A sentiment reading for one symbol from one source; score in -1..1, confidence in 0..1. */
+export interface SentimentReading {
+  readonly kind: 'sentiment.updated';
+  readonly ts: number;
+  readonly symbol: string;
+  readonly source: string;
+  readonly score: number;
+  readonly confidence: number;
+  readonly mentions: number;
+}
+
+/** Options-flow reading for one symbol: a signed score in -1..1 (bullish > 0). */
+export interface OptionsFlowReading {
+  readonly kind: 'options.updated';
+  readonly ts: number;
+  readonly symbol: string;
+  readonly score: number;
+  readonly confidence: number;
+}

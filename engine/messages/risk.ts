@@ -1,0 +1,25 @@
+import type { OrderIntent } from './order.js';
+import type { ScoredSignal } from './signal.js';
+
+/** The risk operator accepted the signal and sized the order. */
+export interface RiskApproved {
+  readonly kind: 'risk.approved';
+  readonly ts: number;
+  readonly symbol: string;
+  readonly signal: ScoredSignal;
+  readonly order: OrderIntent;
+  /** Warnings from rules that allowed the order anyway (e.g. PDT in warning mode). */
+  readonly warnings: readonly string[];
+}
+
+/** The risk operator refused the signal; `rule` names the rule that decided. */
+export interface RiskRejected {
+  readonly kind: 'risk.rejected';
+  readonly ts: number;
+  readonly symbol: string;
+  readonly signal: ScoredSignal;
+  readonly rule: string;
+  readonly reason: string;
+}
+
+export type RiskDecision = RiskApproved | RiskRejected;

@@ -1,0 +1,4 @@
+export * from './broker.port.js';
+export * from './clock.port.js';
+export * from './market-data.port.js';
+export * from './store.port.js';

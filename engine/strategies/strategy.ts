@@ -1,0 +1,49 @@
+import type { z } from 'zod';
+import type { Bar, Timeframe } from '../messages/market.js';
+import type { Signal } from '../messages/signal.js';
+
+/** Every strategy config has these; a strategy's schema extends them with its own fields and defaults. */
+export interface BaseStrategyConfig {
+  readonly symbol: string;
+  readonly timeframe: Timeframe;
+}
+
+/** What a strategy may know besides its bars when it decides. */
+export interface StrategyContext {
+  readonly strategyId: string;
+  /** Event time of the decision. */
+  readonly ts: number;
+  /** The position held in the symbol, if any (signed quantity). */
+  readonly position:
+    | {
+        readonly quantity: number;
+        readonly avgPrice: number;
+        readonly strategyId: string;
+        readonly stopLoss: number | null;
+        readonly takeProfit: number | null;
+      }
+    | undefined;
+  /** Latest aggregated sentiment score for the symbol in -1..1, if any. */
+  readonly sentiment: number | undefined;
+}
+
+/**
+ * A strategy: a pure reducer over completed bars of its timeframe plus a decision function.
+ *
+ * `onBar` folds one completed bar into the state. The state is owned linearly by the symbol's actor
+ * (never reused after it is passed in), so an implementation may update its incremental indicators in
+ * place and return the same object: that is what keeps the hot path O(1) and allocation-free.
+ * `evaluate` must not change the state; it returns a Signal whose side is HOLD (action `none`, with
+ * the reason) when there is nothing to do, including during warm-up.
+ */
+export interface StrategyDefinition<C extends BaseStrategyConfig = BaseStrategyConfig, S = unknown> {
+  readonly type: string;
+  readonly description: string;
+  /** Validates and fills defaults; input is the user's `config` object. */
+  readonly configSchema: z.ZodType<C>;
+  init(config: C): S;
+  onBar(state: S, bar: Bar, config: C): S;
+  evaluate(state: S, config: C, ctx: StrategyContext): Signal;
+  /** Bars of the strategy's timeframe needed before `evaluate` can signal. */
+  warmupBars(config: C): number;
+}
