@@ -1,5 +1,6 @@
 import type { Observable } from 'rxjs';
 import type { EngineEvent, SchedulerState } from './messages/engine-event.js';
+import type { OrderIntent } from './messages/order.js';
 import type { ScoredSignal } from './messages/signal.js';
 import type { StrategyRecord } from './messages/strategy.js';
 import type { SchedulerStats } from './scheduler/scheduler-stats.js';
@@ -92,6 +93,13 @@ export interface EngineApi {
   /** Only from paused; DomainError conflict otherwise. */
   resumeScheduler(): SchedulerStatus;
   portfolio(): PortfolioSummary;
+  /**
+   * A manual order, seed body `{account_id, symbol, side, quantity, price_per_share?, confidence_score?}`.
+   * It passes through the same risk rules as strategy signals; resolves once the order intent is
+   * durable and handed to the broker. Rejects with DomainError `validation_error` (bad body) or
+   * `risk_rejected` (details: rule, reason) and then nothing is written.
+   */
+  executeOrder(input: unknown): Promise<{ readonly order: OrderIntent; readonly warnings: readonly string[] }>;
   recentSignals(limit: number): readonly ScoredSignal[];
   health(): HealthReport;
 }
