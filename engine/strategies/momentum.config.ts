@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { TIMEFRAMES } from '../messages/market.js';
+
+const SYMBOL_PATTERN = /^[A-Z][A-Z0-9.]{0,9}$/;
+
+function wholeNumber(name: string, min: number, max: number, fallback: number) {
+  return z
+    .number({ error: `${name} must be a number` })
+    .int({ error: `${name} must be a whole number` })
+    .min(min, { error: `${name} must be at least ${min}` })
+    .max(max, { error: `${name} must be at most ${max}` })
+    .default(fallback);
+}
+
+function fraction(name: string, maxExclusive: number, fallback: number) {
+  return z
+    .number({ error: `${name} must be a number` })
+    .gt(0, { error: `${name} must be greater than 0` })
+    .lt(maxExclusive, { error: `${name} must be less than ${maxExclusive}` })
+    .default(fallback);
+}
+
+/**
+ * Config of the `momentum` strategy (SPEC section 3). Unknown keys are rejected so a typo in a field
+ * name is an error, not a silently ignored setting. `symbol` is trimmed and upper-cased before the
+ * pattern check (the JSON Schema shows the pattern of the normalised form).
+ */
+export const MomentumConfigSchema = z
+  .strictObject({
+    symbol: z
+      .string({ error: (issue) => (issue.input === undefined ? 'symbol is required' : 'symbol must be a string') })
+      .trim()
+      .toUpperCase()
+      .regex(SYMBOL_PATTERN, {
+        error: 'symbol must be a ticker: a letter followed by up to 9 letters, digits or dots (e.g. AAPL, BRK.B)',
+      })
+      .describe('Ticker, trimmed and upper-cased'),
+    timeframe: z.enum(TIMEFRAMES, { error: `timeframe must be one of ${TIMEFRAMES.join(', ')}` }).default('5m'),
+    rsi_period: wholeNumber('rsi_period', 2, 200, 14),
+    macd_fast: wholeNumber('macd_fast', 1, 200, 12),
+    macd_slow: wholeNumber('macd_slow', 2, 400, 26),
+    macd_signal: wholeNumber('macd_signal', 1, 200, 9),
+    roc_period: wholeNumber('roc_period', 1, 200, 10),
+    volume_period: wholeNumber('volume_period', 1, 500, 20),
+    volume_ratio_threshold: fraction('volume_ratio_threshold', 100, 1.2),
+    stop_loss_pct: fraction('stop_loss_pct', 1, 0.02),
+    take_profit_pct: fraction('take_profit_pct', 10, 0.05),
+    allow_short: z.boolean({ error: 'allow_short must be true or false' }).default(false),
+  })
+  .superRefine((config, ctx) => {
+    if (config.macd_fast >= config.macd_slow) {
+      ctx.addIssue({ code: 'custom', path: ['macd_fast'], message: 'macd_fast must be less than macd_slow' });
+    }
+  });
+
+export type MomentumConfig = z.infer<typeof MomentumConfigSchema>;
