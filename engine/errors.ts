@@ -3,13 +3,7 @@
  * `http/` (validation 400, not_found 404, conflict 409, risk_rejected 422, not_connected 503 ...).
  */
 export type DomainErrorCode =
-  | 'validation_error'
-  | 'unauthorized'
-  | 'not_found'
-  | 'conflict'
-  | 'risk_rejected'
-  | 'not_connected'
-  | 'unavailable';
+  'validation_error' | 'unauthorized' | 'not_found' | 'conflict' | 'risk_rejected' | 'not_connected' | 'unavailable';
 
 export interface DomainIssue {
   readonly path: string;

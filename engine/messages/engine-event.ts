@@ -38,6 +38,29 @@ export interface StrategyChanged {
   readonly strategy: StrategyRecord;
 }
 
+/** A scheduler loop fired (event time). Only emitted while the loop may act (see `can_run`). */
+export interface SchedulerTick {
+  readonly kind: 'scheduler.tick';
+  readonly ts: number;
+  readonly loop: 'evaluate' | 'exit_check' | 'position_sync';
+}
+
+/**
+ * Command: a manual order from the API (`POST /api/trading/execute`), checked by the same risk rules.
+ * `requestId` correlates the decision with the request.
+ */
+export interface OrderRequested {
+  readonly kind: 'order.requested';
+  readonly ts: number;
+  readonly requestId: string;
+  readonly accountId: string;
+  readonly symbol: string;
+  readonly side: 'BUY' | 'SELL';
+  readonly quantity: number;
+  readonly price: number;
+  readonly confidence: number;
+}
+
 /** Everything the engine graph publishes on `events$` (journal, WebSocket, metrics read it). */
 export type EngineEvent =
   | Bar
@@ -54,6 +77,8 @@ export type EngineEvent =
   | ActorRestarted
   | ActorHalted
   | SchedulerStateChanged
+  | SchedulerTick
+  | OrderRequested
   | StrategyChanged;
 
 export type EngineEventKind = EngineEvent['kind'];

@@ -2,14 +2,7 @@ import type { Side } from './signal.js';
 
 export type OrderType = 'market' | 'limit' | 'stop' | 'stop_limit';
 export type OrderStatus =
-  | 'created'
-  | 'submitted'
-  | 'accepted'
-  | 'partially_filled'
-  | 'filled'
-  | 'cancelled'
-  | 'rejected'
-  | 'failed';
+  'created' | 'submitted' | 'accepted' | 'partially_filled' | 'filled' | 'cancelled' | 'rejected' | 'failed';
 
 export const TERMINAL_ORDER_STATUSES: readonly OrderStatus[] = ['filled', 'cancelled', 'rejected', 'failed'];
 

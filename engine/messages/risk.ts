@@ -10,6 +10,8 @@ export interface RiskApproved {
   readonly order: OrderIntent;
   /** Warnings from rules that allowed the order anyway (e.g. PDT in warning mode). */
   readonly warnings: readonly string[];
+  /** Set when the decision answers a manual order request. */
+  readonly requestId?: string;
 }
 
 /** The risk operator refused the signal; `rule` names the rule that decided. */
@@ -20,6 +22,8 @@ export interface RiskRejected {
   readonly signal: ScoredSignal;
   readonly rule: string;
   readonly reason: string;
+  /** Set when the decision answers a manual order request. */
+  readonly requestId?: string;
 }
 
 export type RiskDecision = RiskApproved | RiskRejected;

@@ -1,0 +1,137 @@
+import type { AccountState, AccountUpdated, Position, PositionUpdated } from '../messages/account.js';
+import { unrealizedPnl } from '../messages/account.js';
+import type { Bar } from '../messages/market.js';
+import type { FillEvent, OrderPlaced } from '../messages/order.js';
+import { isFill } from '../messages/order.js';
+
+export type AccountInput = OrderPlaced | FillEvent | Bar;
+export type AccountOutput = PositionUpdated | AccountUpdated;
+
+interface IntentInfo {
+  readonly strategyId: string;
+  readonly stopLoss: number | null;
+  readonly takeProfit: number | null;
+}
+
+/**
+ * Account state derived from fills (positions, cash, realized P&L net of commissions) and price
+ * marks (unrealized P&L). Owned linearly by its scan; `account` is replaced, never mutated, so the
+ * snapshots it publishes stay valid.
+ */
+export interface AccountBook {
+  account: AccountState;
+  readonly intents: Map<string, IntentInfo>;
+  readonly seenExecIds: Set<string>;
+}
+
+export const freshAccount = (accountId: string, initialCash: number, ts = 0): AccountState => ({
+  accountId,
+  initialCash,
+  cash: initialCash,
+  realizedPnl: 0,
+  commissions: 0,
+  positions: {},
+  updatedTs: ts,
+});
+
+export const createAccountBook = (account: AccountState): AccountBook => ({
+  account,
+  intents: new Map(),
+  seenExecIds: new Set(),
+});
+
+const round = (x: number, digits = 6): number => {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+};
+
+/**
+ * Applies one fill to a position. Buying against a short (or selling against a long) first closes,
+ * realizing (exit - avg) x closed shares (sign-aware); any remainder opens the other way at the fill
+ * price. Commission is charged to realized P&L as it is paid.
+ */
+export const applyFill = (
+  p: Position | undefined,
+  fill: FillEvent,
+  info: IntentInfo | undefined,
+): { readonly position: Position; readonly realized: number } => {
+  const signed = fill.side === 'BUY' ? fill.quantity : -fill.quantity;
+  const q0 = p?.quantity ?? 0;
+  const avg0 = p?.avgPrice ?? 0;
+  const q1 = q0 + signed;
+  let realized = -fill.commission;
+  let avg1: number;
+  if (q0 === 0 || Math.sign(q0) === Math.sign(signed)) {
+    avg1 = (avg0 * Math.abs(q0) + fill.price * Math.abs(signed)) / Math.abs(q1);
+  } else {
+    const closed = Math.min(Math.abs(signed), Math.abs(q0));
+    realized += (fill.price - avg0) * closed * Math.sign(q0);
+    avg1 = q1 === 0 ? 0 : Math.sign(q1) === Math.sign(q0) ? avg0 : fill.price;
+  }
+  const opening = q0 === 0 || (q1 !== 0 && Math.sign(q1) !== Math.sign(q0));
+  const position: Position = {
+    symbol: fill.symbol,
+    quantity: q1,
+    avgPrice: round(avg1),
+    lastPrice: fill.price,
+    realizedPnl: round((opening ? 0 : (p?.realizedPnl ?? 0)) + realized),
+    commissions: round((opening ? 0 : (p?.commissions ?? 0)) + fill.commission),
+    openedTs: opening ? fill.ts : (p?.openedTs ?? fill.ts),
+    updatedTs: fill.ts,
+    strategyId: opening ? (info?.strategyId ?? 'manual') : (p?.strategyId ?? info?.strategyId ?? 'manual'),
+    stopLoss: opening ? (info?.stopLoss ?? null) : (p?.stopLoss ?? null),
+    takeProfit: opening ? (info?.takeProfit ?? null) : (p?.takeProfit ?? null),
+  };
+  return { position, realized };
+};
+
+const positionEvent = (position: Position, ts: number): PositionUpdated => ({
+  kind: 'position.updated',
+  ts,
+  symbol: position.symbol,
+  position,
+  unrealizedPnl: round(unrealizedPnl(position)),
+});
+
+const onFill = (book: AccountBook, fill: FillEvent): AccountOutput[] => {
+  if (book.seenExecIds.has(fill.execId)) return [];
+  book.seenExecIds.add(fill.execId);
+  const a = book.account;
+  const before = a.positions[fill.symbol];
+  const { position, realized } = applyFill(before, fill, book.intents.get(fill.clientOrderId));
+  const signedCash = (fill.side === 'BUY' ? -1 : 1) * fill.quantity * fill.price - fill.commission;
+  const { [fill.symbol]: _dropped, ...others } = a.positions;
+  book.account = {
+    ...a,
+    cash: round(a.cash + signedCash),
+    realizedPnl: round(a.realizedPnl + realized),
+    commissions: round(a.commissions + fill.commission),
+    positions: position.quantity === 0 ? others : { ...others, [fill.symbol]: position },
+    updatedTs: fill.ts,
+  };
+  if (fill.kind === 'order.filled') book.intents.delete(fill.clientOrderId);
+  return [positionEvent(position, fill.ts), { kind: 'account.updated', ts: fill.ts, account: book.account }];
+};
+
+const onMark = (book: AccountBook, bar: Bar): AccountOutput[] => {
+  const held = book.account.positions[bar.symbol];
+  if (!held || held.lastPrice === bar.close) return [];
+  const position: Position = { ...held, lastPrice: bar.close, updatedTs: bar.ts };
+  book.account = { ...book.account, positions: { ...book.account.positions, [bar.symbol]: position } };
+  return [positionEvent(position, bar.ts)];
+};
+
+/** The account's reducer: fills change positions and cash, bars mark held positions to market. */
+export const reduceAccount = (book: AccountBook, input: AccountInput): AccountOutput[] => {
+  if (input.kind === 'order.placed') {
+    const o = input.order;
+    book.intents.set(o.clientOrderId, {
+      strategyId: o.strategyId,
+      stopLoss: o.stopLoss ?? null,
+      takeProfit: o.takeProfit ?? null,
+    });
+    return [];
+  }
+  if (isFill(input)) return onFill(book, input);
+  return onMark(book, input);
+};

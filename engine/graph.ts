@@ -1,0 +1,523 @@
+import {
+  BehaviorSubject,
+  type Observable,
+  type SchedulerLike,
+  type Subscription,
+  filter,
+  firstValueFrom,
+  from,
+  lastValueFrom,
+  mergeMap,
+} from 'rxjs';
+import { z } from 'zod';
+import { symbolActors } from './actors/actors.operator.js';
+import type { ActorInput } from './actors/symbol-actor.js';
+import {
+  type AccountBook,
+  type AccountInput,
+  createAccountBook,
+  freshAccount,
+  reduceAccount,
+} from './account/account-book.js';
+import { EventBus } from './bus.js';
+import { isOpen } from './calendar/nyse-calendar.js';
+import type { EngineConfig } from './config.js';
+import { confluence } from './confluence/confluence.js';
+import type { EngineApi, HealthReport, PortfolioSummary, StrategyTypeInfo } from './engine-api.js';
+import { DomainError } from './errors.js';
+import { executeOrders } from './execution/execution.operator.js';
+import { Journal } from './journal.js';
+import type { AccountState } from './messages/account.js';
+import { equityOf, unrealizedPnl } from './messages/account.js';
+import type { EngineEvent, StrategyChanged } from './messages/engine-event.js';
+import type { OptionsFlowReading, SentimentReading } from './messages/market.js';
+import type { OrderFailed, OrderIntent, OrderPlaced } from './messages/order.js';
+import { isFill } from './messages/order.js';
+import type { RiskApproved, RiskDecision } from './messages/risk.js';
+import type { ScoredSignal, Signal } from './messages/signal.js';
+import type { StrategyRecord } from './messages/strategy.js';
+import type { BrokerPort } from './ports/broker.port.js';
+import type { ClockPort, IdPort } from './ports/clock.port.js';
+import type { MarketDataPort } from './ports/market-data.port.js';
+import type { EngineSnapshot, StorePort } from './ports/store.port.js';
+import { type RiskConfig, type RiskInput, createRiskState, riskManager } from './risk/risk.operator.js';
+import type { SchedulerStats } from './scheduler/scheduler-stats.js';
+import { TradingScheduler } from './scheduler/trading-scheduler.js';
+import type { StrategyRegistry } from './strategies/strategy-registry.js';
+
+export interface EngineDeps {
+  readonly config: EngineConfig;
+  readonly marketData: MarketDataPort;
+  readonly broker: BrokerPort;
+  readonly store: StorePort;
+  /** Wall clock: uptime only. */
+  readonly clock: ClockPort;
+  readonly ids: IdPort;
+  /** Drives the scheduler loops and timeouts: event time in paper/backtest, wall time live. */
+  readonly scheduler: SchedulerLike;
+  readonly registry: StrategyRegistry;
+  readonly snapshot: EngineSnapshot;
+  readonly sentiment$?: Observable<SentimentReading>;
+  readonly optionsFlow$?: Observable<OptionsFlowReading>;
+  /** Called for failures that are not events (journal write errors, a stage that died). */
+  readonly onError?: (context: string, err: unknown) => void;
+  readonly submitTimeoutMs?: number;
+  readonly recentSignalsLimit?: number;
+}
+
+/** The running engine: the API the edges use, plus lifecycle. */
+export interface Engine extends EngineApi {
+  /** Subscribes the graph, restores strategies and positions, starts the scheduler if enabled. */
+  start(): void;
+  /** Stops the loops and market input, waits for in-flight orders and writes, completes `events$`. */
+  stop(): Promise<void>;
+  /** Resolves once every order handed to the sink is persisted and sent and the journal is written. */
+  idle(): Promise<void>;
+  account(): AccountState;
+  readonly stats$: Observable<SchedulerStats>;
+}
+
+const SYMBOL = z
+  .string({ error: 'symbol is required' })
+  .trim()
+  .toUpperCase()
+  .regex(/^[A-Z][A-Z0-9.]{0,9}$/, 'symbol must be a ticker such as AAPL or BRK.B');
+
+const AddStrategyBody = z.object({
+  strategy_type: z.string({ error: 'strategy_type is required' }).min(1, 'strategy_type is required'),
+  config: z.record(z.string(), z.unknown(), { error: 'config must be an object' }),
+  enabled: z.boolean({ error: 'enabled must be true or false' }).default(true),
+  id: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'id may use letters, digits, _ . : - (at most 64)')
+    .optional(),
+});
+
+const ExecuteBody = z.object({
+  account_id: z.union([z.string(), z.number()]).optional(),
+  symbol: SYMBOL,
+  side: z
+    .string({ error: 'side is required' })
+    .trim()
+    .toUpperCase()
+    .pipe(z.enum(['BUY', 'SELL'], { error: 'side must be BUY or SELL' })),
+  quantity: z
+    .number({ error: 'quantity must be a number' })
+    .int('quantity must be a whole number of shares')
+    .positive('quantity must be greater than 0'),
+  price_per_share: z.number().positive('price_per_share must be greater than 0').finite().optional(),
+  confidence_score: z
+    .number()
+    .min(0, 'confidence_score must be within 0..1')
+    .max(1, 'confidence_score must be within 0..1')
+    .optional(),
+});
+
+const toIssues = (err: z.ZodError) => err.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+
+const iso = (ts: number): string => new Date(ts).toISOString();
+
+/**
+ * Builds the engine graph (DESIGN.md "The shape"): market bars, sentiment and broker events flow on
+ * one ordered bus into per-symbol actors, whose signals pass confluence and risk into the execution
+ * sink; fills come back to the account and from there to risk and the actors. Nothing runs until
+ * `start()`.
+ */
+export const createEngine = (deps: EngineDeps): Engine => {
+  const { config, snapshot } = deps;
+  const onError = deps.onError ?? (() => undefined);
+  const bus = new EventBus();
+  const publish = bus.publish;
+  const strategies = new Map<string, StrategyRecord>(snapshot.strategies.map((s) => [s.id, s]));
+  const reserved = new Set<string>();
+  const book: AccountBook = createAccountBook(snapshot.account ?? freshAccount(config.accountId, config.initialCash));
+  const recent: ScoredSignal[] = [];
+  const halted = new Set<string>();
+  const journal = new Journal(deps.store, (err) => onError('journal', err));
+  const recentLimit = deps.recentSignalsLimit ?? 500;
+  const subscriptions: Subscription[] = [];
+  const ordersInFlight$ = new BehaviorSubject(0);
+  let marketInput: Subscription | undefined;
+  let started = false;
+
+  const scheduler = new TradingScheduler({
+    config: config.scheduler,
+    scheduler: deps.scheduler,
+    clock: deps.clock,
+    isMarketOpen: isOpen,
+    brokerConnected: () => deps.broker.isConnected(),
+    ibkrConnected: () => deps.broker.name === 'ibkr' && deps.broker.isConnected(),
+    openPositions: () => Object.keys(book.account.positions).length,
+    publish,
+    initialStats: snapshot.stats,
+  });
+
+  const enabledSymbols = (): string[] => [
+    ...new Set([...strategies.values()].filter((s) => s.enabled).map((s) => s.symbol)),
+  ];
+  const heldSymbols = (): string[] => Object.keys(book.account.positions);
+
+  /** Routes bus events to the actors; scheduler ticks fan out to the symbols they concern. */
+  const toActorInputs = (e: EngineEvent): readonly ActorInput[] => {
+    switch (e.kind) {
+      case 'bar':
+      case 'sentiment.updated':
+      case 'strategy.changed':
+        return [e];
+      case 'position.updated':
+        return [{ kind: 'position.updated', ts: e.ts, symbol: e.symbol, position: e.position }];
+      case 'scheduler.tick':
+        if (e.loop === 'evaluate')
+          return enabledSymbols().map((symbol) => ({ kind: 'actor.tick', ts: e.ts, symbol, loop: 'evaluate' }));
+        if (e.loop === 'exit_check')
+          return heldSymbols().map((symbol) => ({ kind: 'actor.tick', ts: e.ts, symbol, loop: 'exit_check' }));
+        return [];
+      default:
+        return [];
+    }
+  };
+
+  const stage = (name: string, stage$: Observable<EngineEvent>): void => {
+    subscriptions.push(
+      stage$.subscribe({
+        next: publish,
+        error: (err: unknown) => {
+          onError(`stage ${name}`, err);
+          scheduler.fail();
+        },
+      }),
+    );
+  };
+
+  const wireGraph = (): void => {
+    const events$ = bus.events$;
+    // Bookkeeping subscribes first, so later stages and API reads see state that includes the event.
+    subscriptions.push(
+      events$.subscribe((e) => {
+        scheduler.observe(e);
+        journal.record(e);
+        if (e.kind === 'signal.scored') {
+          recent.push(e);
+          if (recent.length > recentLimit) recent.shift();
+        } else if (e.kind === 'risk.approved') ordersInFlight$.next(ordersInFlight$.value + 1);
+        else if (e.kind === 'actor.halted') halted.add(e.symbol);
+        else if (e.kind === 'scheduler.tick' && e.loop === 'position_sync')
+          publish({ kind: 'account.updated', ts: e.ts, account: book.account });
+      }),
+      scheduler.statsChanges$.subscribe((s) => journal.recordStats(s, scheduler.now())),
+    );
+    stage(
+      'actors',
+      events$.pipe(
+        mergeMap((e) => from(toActorInputs(e))),
+        symbolActors(deps.registry, config.actorMaxRestarts),
+      ),
+    );
+    stage(
+      'confluence',
+      events$.pipe(
+        filter(
+          (e): e is Signal | SentimentReading | OptionsFlowReading =>
+            (e.kind === 'signal.generated' && e.action !== 'none') ||
+            e.kind === 'sentiment.updated' ||
+            e.kind === 'options.updated',
+        ),
+        confluence(config.confluence.weights),
+      ),
+    );
+    stage(
+      'risk',
+      events$.pipe(
+        filter(isRiskInput),
+        riskManager(
+          riskConfig(config),
+          deps.ids,
+          createRiskState(
+            book.account,
+            snapshot.openOrders.map((o) => o.intent),
+          ),
+        ),
+      ),
+    );
+    stage(
+      'execution',
+      events$.pipe(
+        filter((e): e is RiskApproved => e.kind === 'risk.approved'),
+        executeOrders(deps.store, deps.broker, {
+          submitTimeoutMs: deps.submitTimeoutMs ?? 10_000,
+          scheduler: deps.scheduler,
+          onSettled: () => ordersInFlight$.next(ordersInFlight$.value - 1),
+        }),
+      ),
+    );
+    stage(
+      'account',
+      events$.pipe(
+        filter((e): e is AccountInput => e.kind === 'order.placed' || isFill(e) || e.kind === 'bar'),
+        mergeMap((e) => from(reduceAccount(book, e))),
+      ),
+    );
+    stage('broker', deps.broker.events$);
+    if (deps.sentiment$) stage('sentiment', deps.sentiment$);
+    if (deps.optionsFlow$) stage('options', deps.optionsFlow$);
+  };
+
+  const now = (): number => scheduler.now();
+
+  const persistAndPublishStrategy = async (
+    record: StrategyRecord,
+    change: StrategyChanged['change'],
+  ): Promise<void> => {
+    if (change === 'removed') await lastValueFrom(deps.store.deleteStrategy(record.id), { defaultValue: undefined });
+    else await lastValueFrom(deps.store.saveStrategy(record), { defaultValue: undefined });
+    if (change === 'removed') strategies.delete(record.id);
+    else strategies.set(record.id, record);
+    if (started) {
+      publish({ kind: 'strategy.changed', ts: now(), change, strategy: record });
+      if (change === 'added') deps.marketData.subscribe([record.symbol]);
+    }
+  };
+
+  const addStrategy = async (input: unknown): Promise<StrategyRecord> => {
+    const body = AddStrategyBody.safeParse(input);
+    if (!body.success) throw new DomainError('validation_error', 'invalid strategy', toIssues(body.error));
+    const { strategy_type: type, enabled } = body.data;
+    const parsed = deps.registry.parseConfig(type, body.data.config);
+    if (!parsed.ok) {
+      const message = parsed.issues.map((i) => `${i.path}: ${i.message}`).join('; ');
+      throw new DomainError('validation_error', message, parsed.issues);
+    }
+    const cfg = parsed.config;
+    const id = body.data.id ?? `${type}_${cfg.symbol}`;
+    if (strategies.has(id) || reserved.has(id)) throw new DomainError('conflict', `strategy '${id}' already exists`);
+    reserved.add(id);
+    try {
+      const ts = deps.clock.now();
+      const record: StrategyRecord = {
+        id,
+        strategyType: type,
+        symbol: cfg.symbol,
+        timeframe: cfg.timeframe,
+        config: cfg as unknown as Record<string, unknown>,
+        enabled,
+        createdTs: ts,
+        updatedTs: ts,
+      };
+      await persistAndPublishStrategy(record, 'added');
+      return record;
+    } finally {
+      reserved.delete(id);
+    }
+  };
+
+  const getStrategy = (id: string): StrategyRecord => {
+    const found = strategies.get(id);
+    if (!found) throw new DomainError('not_found', `strategy '${id}' not found`);
+    return found;
+  };
+
+  const setStrategyEnabled = async (id: string, enabled: boolean): Promise<StrategyRecord> => {
+    const current = getStrategy(id);
+    if (current.enabled === enabled) return current;
+    const record = { ...current, enabled, updatedTs: deps.clock.now() };
+    await persistAndPublishStrategy(record, enabled ? 'enabled' : 'disabled');
+    return record;
+  };
+
+  const removeStrategy = async (id: string): Promise<StrategyRecord> => {
+    const current = getStrategy(id);
+    await persistAndPublishStrategy(current, 'removed');
+    return current;
+  };
+
+  const portfolio = (): PortfolioSummary => {
+    const a = book.account;
+    const held = Object.values(a.positions).sort((x, y) => x.symbol.localeCompare(y.symbol));
+    const positions = held.map((p) => ({
+      symbol: p.symbol,
+      quantity: p.quantity,
+      avg_price: p.avgPrice,
+      last_price: p.lastPrice,
+      market_value: round2(p.quantity * p.lastPrice),
+      unrealized_pnl: round2(unrealizedPnl(p)),
+      realized_pnl: round2(p.realizedPnl),
+      strategy_id: p.strategyId,
+      opened_at: iso(p.openedTs),
+    }));
+    const positionsValue = positions.reduce((sum, p) => sum + p.market_value, 0);
+    const unrealized = positions.reduce((sum, p) => sum + p.unrealized_pnl, 0);
+    const equity = equityOf(a);
+    return {
+      account_id: a.accountId,
+      initial_cash: a.initialCash,
+      cash: round2(a.cash),
+      positions_value: round2(positionsValue),
+      equity: round2(equity),
+      realized_pnl: round2(a.realizedPnl),
+      unrealized_pnl: round2(unrealized),
+      total_pnl: round2(equity - a.initialCash),
+      total_return_pct: round2(((equity - a.initialCash) / a.initialCash) * 100),
+      commissions: round2(a.commissions),
+      open_positions: positions.length,
+      positions,
+      as_of: a.updatedTs > 0 ? iso(a.updatedTs) : null,
+    };
+  };
+
+  const executeOrder = async (input: unknown): Promise<{ order: OrderIntent; warnings: readonly string[] }> => {
+    const body = ExecuteBody.safeParse(input);
+    if (!body.success) throw new DomainError('validation_error', 'invalid order', toIssues(body.error));
+    const b = body.data;
+    const price = b.price_per_share ?? deps.marketData.lastPrice(b.symbol);
+    if (price === undefined)
+      throw new DomainError('validation_error', `no price known for ${b.symbol}; give price_per_share`, [
+        { path: 'price_per_share', message: `no market price known for ${b.symbol}` },
+      ]);
+    if (!started) throw new DomainError('unavailable', 'the engine is not running');
+    const requestId = deps.ids.next();
+    let decision: RiskDecision | undefined;
+    const settled = firstValueFrom(
+      bus.events$.pipe(
+        filter(
+          (e): e is OrderPlaced | OrderFailed =>
+            (e.kind === 'order.failed' || e.kind === 'order.placed') &&
+            (e.kind === 'order.placed' ? e.order.clientOrderId : e.clientOrderId) === requestId,
+        ),
+      ),
+    );
+    const watch = bus.events$
+      .pipe(
+        filter(
+          (e): e is RiskDecision =>
+            (e.kind === 'risk.approved' || e.kind === 'risk.rejected') && e.requestId === requestId,
+        ),
+      )
+      .subscribe((d) => (decision = d));
+    try {
+      publish({
+        kind: 'order.requested',
+        ts: now(),
+        requestId,
+        accountId: config.accountId,
+        symbol: b.symbol,
+        side: b.side,
+        quantity: b.quantity,
+        price,
+        confidence: b.confidence_score ?? 1,
+      });
+    } finally {
+      watch.unsubscribe();
+    }
+    if (!decision) throw new Error('risk produced no decision for a manual order');
+    if (decision.kind === 'risk.rejected')
+      throw new DomainError('risk_rejected', decision.reason, [], { rule: decision.rule, reason: decision.reason });
+    const outcome = await settled;
+    if (outcome.kind === 'order.failed')
+      throw new DomainError('unavailable', `order ${requestId} was not placed (${outcome.stage}): ${outcome.error}`);
+    return { order: outcome.order, warnings: decision.warnings };
+  };
+
+  const health = (): HealthReport => {
+    const brokerOk = !config.scheduler.requireBrokerConnection || deps.broker.isConnected();
+    const degraded = halted.size > 0 || scheduler.state === 'error' || !brokerOk;
+    return {
+      status: degraded ? 'degraded' : 'ok',
+      broker: { name: deps.broker.name, connected: deps.broker.isConnected() },
+      scheduler: scheduler.state,
+      halted_symbols: [...halted],
+      uptime_seconds: Math.round((deps.clock.now() - bootWallTs) / 1000),
+    };
+  };
+
+  const idle = async (): Promise<void> => {
+    await firstValueFrom(ordersInFlight$.pipe(filter((n) => n === 0)));
+    await journal.flush();
+  };
+
+  const bootWallTs = deps.clock.now();
+
+  return {
+    events$: bus.events$,
+    stats$: scheduler.statsChanges$,
+    strategyTypes: (): readonly StrategyTypeInfo[] => deps.registry.types(),
+    listStrategies: () =>
+      [...strategies.values()].sort((a, b) => a.createdTs - b.createdTs || a.id.localeCompare(b.id)),
+    addStrategy,
+    setStrategyEnabled,
+    removeStrategy,
+    schedulerStatus: () => scheduler.status(),
+    startScheduler: () => {
+      scheduler.start();
+      return scheduler.status();
+    },
+    stopScheduler: () => {
+      scheduler.stop();
+      return scheduler.status();
+    },
+    pauseScheduler: () => {
+      scheduler.pause();
+      return scheduler.status();
+    },
+    resumeScheduler: () => {
+      scheduler.resume();
+      return scheduler.status();
+    },
+    portfolio,
+    recentSignals: (limit) => recent.slice(-Math.max(0, limit)).reverse(),
+    executeOrder,
+    health,
+    account: () => book.account,
+    idle,
+    start: () => {
+      if (started) return;
+      started = true;
+      wireGraph();
+      for (const s of strategies.values())
+        publish({ kind: 'strategy.changed', ts: now(), change: 'added', strategy: s });
+      for (const p of Object.values(book.account.positions))
+        publish({
+          kind: 'position.updated',
+          ts: now(),
+          symbol: p.symbol,
+          position: p,
+          unrealizedPnl: unrealizedPnl(p),
+        });
+      deps.marketData.subscribe([...new Set([...enabledSymbols(), ...heldSymbols()])]);
+      marketInput = deps.marketData.bars$.subscribe({
+        next: publish,
+        error: (err: unknown) => onError('market data', err),
+      });
+      if (config.scheduler.enabled) scheduler.start();
+    },
+    stop: async () => {
+      if (!started) return;
+      scheduler.stop();
+      marketInput?.unsubscribe();
+      await idle();
+      for (const s of subscriptions) s.unsubscribe();
+      bus.complete();
+      started = false;
+    },
+  };
+};
+
+const round2 = (x: number): number => Math.round(x * 100) / 100;
+
+const isRiskInput = (e: EngineEvent): e is RiskInput =>
+  e.kind === 'signal.scored' ||
+  e.kind === 'order.requested' ||
+  e.kind === 'account.updated' ||
+  e.kind === 'position.updated' ||
+  e.kind === 'order.filled' ||
+  e.kind === 'order.cancelled' ||
+  e.kind === 'order.rejected' ||
+  e.kind === 'order.failed';
+
+const riskConfig = (config: EngineConfig): RiskConfig => ({
+  accountId: config.accountId,
+  minConfidence: config.scheduler.minConfidence,
+  confluenceMin: config.confluence.min,
+  maxConcurrentTrades: config.scheduler.maxConcurrentTrades,
+  sizingTiers: config.risk.sizingTiers,
+  maxPositionPct: config.risk.maxPositionPct,
+});

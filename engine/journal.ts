@@ -1,0 +1,94 @@
+import { type Observable, concat, defer, ignoreElements, lastValueFrom } from 'rxjs';
+import type { EngineEvent } from './messages/engine-event.js';
+import type { StorePort } from './ports/store.port.js';
+import type { SchedulerStats } from './scheduler/scheduler-stats.js';
+
+/** Event kinds the store keeps; everything else (bars, ticks, raw signals) is not journaled. */
+const JOURNALED: ReadonlySet<EngineEvent['kind']> = new Set<EngineEvent['kind']>([
+  'signal.scored',
+  'risk.approved',
+  'risk.rejected',
+  'order.placed',
+  'order.accepted',
+  'order.partially_filled',
+  'order.filled',
+  'order.cancelled',
+  'order.rejected',
+  'order.failed',
+  'position.updated',
+  'account.updated',
+]);
+
+/**
+ * Writes engine events to the store in order, off the hot path: while one write is in flight, new
+ * events queue up and go in the next write as one batch (one transaction), so a burst costs a few
+ * commits, not one per event. The latest counters and market time ride along with each batch.
+ * A failed write is reported through `onError` and its batch is kept for the next attempt, so
+ * nothing is dropped while the process lives.
+ */
+export class Journal {
+  private buffer: EngineEvent[] = [];
+  private stats: SchedulerStats | undefined;
+  private marketTime: number | undefined;
+  private inFlight: Promise<void> | undefined;
+
+  constructor(
+    private readonly store: StorePort,
+    private readonly onError: (err: unknown) => void,
+  ) {}
+
+  record(event: EngineEvent): void {
+    if (!JOURNALED.has(event.kind)) return;
+    this.buffer.push(event);
+    this.kick();
+  }
+
+  recordStats(stats: SchedulerStats, marketTime: number): void {
+    this.stats = stats;
+    this.marketTime = marketTime;
+    this.kick();
+  }
+
+  /** Resolves once everything recorded so far is committed (or failed and reported). */
+  async flush(): Promise<void> {
+    while (this.inFlight) await this.inFlight;
+    if (this.buffer.length > 0 || this.stats) {
+      this.kick();
+      while (this.inFlight) await this.inFlight;
+    }
+  }
+
+  /** Events recorded but not yet committed (after a failed write, until the retry succeeds). */
+  get pending(): number {
+    return this.buffer.length;
+  }
+
+  private kick(): void {
+    if (this.inFlight) return;
+    const events = this.buffer;
+    const stats = this.stats;
+    const marketTime = this.marketTime;
+    if (events.length === 0 && !stats) return;
+    this.buffer = [];
+    this.stats = undefined;
+    const writes: Observable<void>[] = [];
+    if (events.length > 0) writes.push(defer(() => this.store.append(events)));
+    if (stats) writes.push(defer(() => this.store.saveStats(stats)));
+    if (marketTime !== undefined) writes.push(defer(() => this.store.saveValue('engine.market_time', marketTime)));
+    this.inFlight = lastValueFrom(concat(...writes).pipe(ignoreElements()), { defaultValue: undefined })
+      .then(
+        () => true,
+        (err: unknown) => {
+          // Keep the batch; it is retried with the next recorded event (no tight retry loop).
+          this.buffer = [...events, ...this.buffer];
+          this.stats ??= stats;
+          this.onError(err);
+          return false;
+        },
+      )
+      .then((ok) => {
+        this.inFlight = undefined;
+        if (ok && (this.buffer.length > 0 || this.stats)) this.kick();
+      });
+  }
+}

@@ -1,0 +1,275 @@
+import { type Observable, type OperatorFunction, filter, map, scan } from 'rxjs';
+import type { AccountState, AccountUpdated, PositionUpdated } from '../messages/account.js';
+import { equityOf } from '../messages/account.js';
+import type { OrderRequested } from '../messages/engine-event.js';
+import type { BrokerEvent, OrderFailed, OrderIntent } from '../messages/order.js';
+import type { RiskDecision } from '../messages/risk.js';
+import type { ScoredSignal, Side } from '../messages/signal.js';
+import type { IdPort } from '../ports/clock.port.js';
+import { type SizingTiers, sharesFor } from './sizing.js';
+
+export interface RiskConfig {
+  readonly accountId: string;
+  readonly minConfidence: number;
+  readonly confluenceMin: number;
+  readonly maxConcurrentTrades: number;
+  readonly sizingTiers: SizingTiers;
+  readonly maxPositionPct: number;
+}
+
+export type RiskInput = ScoredSignal | OrderRequested | AccountUpdated | PositionUpdated | BrokerEvent | OrderFailed;
+
+interface PendingOrder {
+  readonly symbol: string;
+  readonly purpose: 'enter' | 'exit';
+}
+
+/** The account-level view risk decides on. Owned linearly by the risk scan. */
+export interface RiskState {
+  account: AccountState;
+  /** Approved orders not yet in a terminal status, by client order id. */
+  readonly pending: Map<string, PendingOrder>;
+}
+
+export const createRiskState = (account: AccountState, openOrders: readonly OrderIntent[] = []): RiskState => ({
+  account,
+  pending: new Map(openOrders.map((o) => [o.clientOrderId, { symbol: o.symbol, purpose: o.purpose }])),
+});
+
+interface Rejection {
+  readonly rule: string;
+  readonly reason: string;
+}
+type Verdict = Rejection | { readonly quantity: number; readonly purpose: 'enter' | 'exit'; readonly side: Side };
+
+const isRejection = (v: Verdict): v is Rejection => 'rule' in v;
+
+const pendingFor = (s: RiskState, symbol: string, purpose: 'enter' | 'exit'): boolean => {
+  for (const p of s.pending.values()) if (p.symbol === symbol && p.purpose === purpose) return true;
+  return false;
+};
+
+/** Positions held plus entries on their way: what "concurrent positions" counts. */
+const openPositionCount = (s: RiskState): number => {
+  const symbols = new Set(Object.keys(s.account.positions));
+  for (const p of s.pending.values()) if (p.purpose === 'enter') symbols.add(p.symbol);
+  return symbols.size;
+};
+
+const checkEntry = (
+  s: RiskState,
+  c: RiskConfig,
+  symbol: string,
+  side: Side,
+  price: number,
+  confidence: number,
+  confluenceScore: number,
+  requestedQuantity: number | undefined,
+): Verdict => {
+  if (confidence < c.minConfidence)
+    return { rule: 'min_confidence', reason: `confidence ${confidence.toFixed(3)} < minimum ${c.minConfidence}` };
+  if (confluenceScore < c.confluenceMin)
+    return { rule: 'confluence_min', reason: `confluence ${confluenceScore.toFixed(3)} < minimum ${c.confluenceMin}` };
+  const held = s.account.positions[symbol];
+  if (pendingFor(s, symbol, 'enter'))
+    return { rule: 'order_pending', reason: `an entry order for ${symbol} is still working` };
+  if (held && requestedQuantity === undefined)
+    return { rule: 'position_exists', reason: `${symbol} is already held (${held.quantity} shares)` };
+  if (!held && openPositionCount(s) >= c.maxConcurrentTrades)
+    return {
+      rule: 'max_concurrent_positions',
+      reason: `${openPositionCount(s)} positions open or pending, limit ${c.maxConcurrentTrades}`,
+    };
+  const equity = equityOf(s.account);
+  const quantity = requestedQuantity ?? sharesFor(confidence, equity, price, c.sizingTiers, c.maxPositionPct);
+  if (quantity <= 0)
+    return { rule: 'size_zero', reason: `sizing gives 0 shares at ${price} with equity ${equity.toFixed(2)}` };
+  const heldValue = held ? Math.abs(held.quantity) * price : 0;
+  if (heldValue + quantity * price > c.maxPositionPct * equity + 1e-6)
+    return {
+      rule: 'max_position_size',
+      reason: `position value ${(heldValue + quantity * price).toFixed(2)} would exceed ${c.maxPositionPct * 100} % of equity ${equity.toFixed(2)}`,
+    };
+  if (side === 'BUY' && quantity * price > s.account.cash)
+    return {
+      rule: 'insufficient_funds',
+      reason: `cost ${(quantity * price).toFixed(2)} > cash ${s.account.cash.toFixed(2)}`,
+    };
+  return { quantity, purpose: 'enter', side };
+};
+
+const checkExit = (s: RiskState, symbol: string, side: Side, requestedQuantity: number | undefined): Verdict => {
+  const held = s.account.positions[symbol];
+  if (!held || held.quantity === 0) return { rule: 'no_position', reason: `no position in ${symbol} to exit` };
+  if ((held.quantity > 0 && side !== 'SELL') || (held.quantity < 0 && side !== 'BUY'))
+    return {
+      rule: 'no_position',
+      reason: `${side} does not reduce the ${held.quantity > 0 ? 'long' : 'short'} position in ${symbol}`,
+    };
+  if (pendingFor(s, symbol, 'exit'))
+    return { rule: 'exit_pending', reason: `an exit order for ${symbol} is still working` };
+  const quantity = requestedQuantity ?? Math.abs(held.quantity);
+  if (quantity > Math.abs(held.quantity))
+    return { rule: 'exceeds_position', reason: `${quantity} shares > ${Math.abs(held.quantity)} held in ${symbol}` };
+  return { quantity, purpose: 'exit', side };
+};
+
+/** Manual orders: opposite to a held position is an exit; otherwise an entry (no manual shorts). */
+const checkManual = (s: RiskState, c: RiskConfig, r: OrderRequested): Verdict => {
+  const held = s.account.positions[r.symbol];
+  const reduces = held !== undefined && (held.quantity > 0 ? r.side === 'SELL' : r.side === 'BUY');
+  if (reduces) return checkExit(s, r.symbol, r.side, r.quantity);
+  if (r.side === 'SELL')
+    return {
+      rule: 'short_not_allowed',
+      reason: `no long position in ${r.symbol}; manual short selling is not allowed`,
+    };
+  return checkEntry(s, c, r.symbol, r.side, r.price, r.confidence, r.confidence, r.quantity);
+};
+
+const manualSignal = (r: OrderRequested): ScoredSignal => ({
+  kind: 'signal.scored',
+  ts: r.ts,
+  symbol: r.symbol,
+  confidence: r.confidence,
+  confluence: {
+    score: r.confidence,
+    level: r.confidence >= 0.8 ? 'high' : r.confidence >= 0.6 ? 'medium' : 'low',
+    directionalBias: r.side === 'BUY' ? 'bullish' : 'bearish',
+    components: [
+      {
+        name: 'technical',
+        present: true,
+        score: r.side === 'BUY' ? r.confidence : -r.confidence,
+        weight: 1,
+        effectiveWeight: 1,
+        explanation: `manual order, confidence ${r.confidence}`,
+      },
+    ],
+  },
+  signal: {
+    kind: 'signal.generated',
+    ts: r.ts,
+    strategyId: 'manual',
+    strategyType: 'manual',
+    symbol: r.symbol,
+    timeframe: '1m',
+    side: r.side,
+    action: 'enter',
+    confidence: r.confidence,
+    price: r.price,
+    entry: r.price,
+    stopLoss: 0,
+    takeProfit: 0,
+    reason: `manual ${r.side} ${r.quantity} ${r.symbol}`,
+    indicators: {},
+  },
+});
+
+const decide = (s: RiskState, c: RiskConfig, ids: IdPort, input: ScoredSignal | OrderRequested): RiskDecision => {
+  const signal = input.kind === 'order.requested' ? manualSignal(input) : input;
+  let verdict: Verdict;
+  try {
+    if (input.kind === 'order.requested') verdict = checkManual(s, c, input);
+    else if (input.signal.side === 'HOLD') verdict = { rule: 'not_actionable', reason: 'HOLD signals are not traded' };
+    else if (input.signal.action === 'exit') verdict = checkExit(s, input.symbol, input.signal.side, undefined);
+    else
+      verdict = checkEntry(
+        s,
+        c,
+        input.symbol,
+        input.signal.side,
+        input.signal.price,
+        input.confidence,
+        input.confluence.score,
+        undefined,
+      );
+  } catch (err) {
+    verdict = {
+      rule: 'risk_error',
+      reason: `risk check failed, order refused: ${err instanceof Error ? err.message : String(err)}`,
+    };
+  }
+  const request = input.kind === 'order.requested' ? { requestId: input.requestId } : {};
+  if (isRejection(verdict))
+    return {
+      kind: 'risk.rejected',
+      ts: input.ts,
+      symbol: input.symbol,
+      signal,
+      rule: verdict.rule,
+      reason: verdict.reason,
+      ...request,
+    };
+  const clientOrderId = input.kind === 'order.requested' ? input.requestId : ids.next();
+  const protective =
+    verdict.purpose === 'enter' && input.kind === 'signal.scored'
+      ? { stopLoss: input.signal.stopLoss, takeProfit: input.signal.takeProfit }
+      : {};
+  const order: OrderIntent = {
+    kind: 'order.submit',
+    ts: input.ts,
+    clientOrderId,
+    accountId: c.accountId,
+    symbol: input.symbol,
+    side: verdict.side,
+    quantity: verdict.quantity,
+    type: 'market',
+    purpose: verdict.purpose,
+    strategyId: signal.signal.strategyId,
+    reason: signal.signal.exitReason
+      ? `exit (${signal.signal.exitReason}): ${signal.signal.reason}`
+      : signal.signal.reason,
+    ...protective,
+  };
+  s.pending.set(clientOrderId, { symbol: input.symbol, purpose: verdict.purpose });
+  return { kind: 'risk.approved', ts: input.ts, symbol: input.symbol, signal, order, warnings: [], ...request };
+};
+
+/**
+ * Folds one input into the risk state; returns a decision for signals and manual orders. Account and
+ * position updates refresh the view; terminal order events release pending orders.
+ */
+export const reduceRisk = (s: RiskState, c: RiskConfig, ids: IdPort, input: RiskInput): RiskDecision | undefined => {
+  switch (input.kind) {
+    case 'signal.scored':
+    case 'order.requested':
+      return decide(s, c, ids, input);
+    case 'account.updated':
+      s.account = input.account;
+      return undefined;
+    case 'position.updated': {
+      if (input.position.quantity === 0) return undefined;
+      s.account = { ...s.account, positions: { ...s.account.positions, [input.symbol]: input.position } };
+      return undefined;
+    }
+    case 'order.filled':
+    case 'order.cancelled':
+    case 'order.rejected':
+    case 'order.failed':
+      s.pending.delete(input.clientOrderId);
+      return undefined;
+    default:
+      return undefined;
+  }
+};
+
+/**
+ * The account-level risk operator (SPEC section 6): one scan over signals, manual orders and account
+ * events, so cross-symbol rules see one consistent state. Every decision is a value naming the rule
+ * that decided; a rule that throws rejects (fail closed). Exits are never blocked by entry rules.
+ */
+export const riskManager =
+  (config: RiskConfig, ids: IdPort, initial: RiskState): OperatorFunction<RiskInput, RiskDecision> =>
+  (input$: Observable<RiskInput>) =>
+    input$.pipe(
+      scan(
+        (acc, input) => {
+          acc.out = reduceRisk(acc.state, config, ids, input);
+          return acc;
+        },
+        { state: initial, out: undefined as RiskDecision | undefined },
+      ),
+      map((acc) => acc.out),
+      filter((d): d is RiskDecision => d !== undefined),
+    );

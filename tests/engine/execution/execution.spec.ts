@@ -1,0 +1,131 @@
+import { EMPTY, Observable, Subject, lastValueFrom, of, throwError, toArray, NEVER } from 'rxjs';
+import { describe, expect, it } from 'vitest';
+import { executeOrders } from '../../../engine/execution/execution.operator.js';
+import type { BrokerEvent, OrderIntent } from '../../../engine/messages/order.js';
+import type { RiskApproved } from '../../../engine/messages/risk.js';
+import type { BrokerPort } from '../../../engine/ports/broker.port.js';
+import type { StorePort } from '../../../engine/ports/store.port.js';
+import { EventTimeScheduler } from '../../../engine/scheduler/event-time-scheduler.js';
+import { T0, scored } from '../../support/factories.js';
+
+const approved = (id: string): RiskApproved => ({
+  kind: 'risk.approved',
+  ts: T0,
+  symbol: 'AAPL',
+  signal: scored(),
+  warnings: [],
+  order: {
+    kind: 'order.submit',
+    ts: T0,
+    clientOrderId: id,
+    accountId: 'paper',
+    symbol: 'AAPL',
+    side: 'BUY',
+    quantity: 1,
+    type: 'market',
+    purpose: 'enter',
+    strategyId: 's',
+    reason: 'r',
+  },
+});
+
+/** Records the order of calls; persistence completes asynchronously like a real database. */
+const harness = (opts: { persistFails?: string; sendFails?: string; sendHangs?: string } = {}) => {
+  const calls: string[] = [];
+  const store = {
+    saveOrderIntent: (o: OrderIntent) =>
+      new Observable<void>((sub) => {
+        calls.push(`persist:${o.clientOrderId}:start`);
+        const t = setTimeout(() => {
+          if (opts.persistFails === o.clientOrderId) return sub.error(new Error('disk full'));
+          calls.push(`persist:${o.clientOrderId}:done`);
+          sub.complete();
+        }, 1);
+        return () => clearTimeout(t);
+      }),
+  } as unknown as StorePort;
+  const broker: BrokerPort = {
+    name: 'paper',
+    events$: new Subject<BrokerEvent>(),
+    connection$: of('connected'),
+    isConnected: () => true,
+    submit: (o) => {
+      calls.push(`send:${o.clientOrderId}`);
+      if (opts.sendFails === o.clientOrderId) return throwError(() => new Error('socket closed'));
+      if (opts.sendHangs === o.clientOrderId) return NEVER;
+      return EMPTY;
+    },
+    cancel: () => EMPTY,
+  };
+  return { calls, store, broker };
+};
+
+describe('executeOrders', () => {
+  it('persists each intent before sending it, strictly one order at a time', async () => {
+    const { calls, store, broker } = harness();
+    const settled: string[] = [];
+    const out = await lastValueFrom(
+      of(approved('a'), approved('b')).pipe(
+        executeOrders(store, broker, {
+          submitTimeoutMs: 1000,
+          scheduler: new EventTimeScheduler(T0),
+          onSettled: (id) => settled.push(id),
+        }),
+        toArray(),
+      ),
+    );
+    expect(calls).toEqual([
+      'persist:a:start',
+      'persist:a:done',
+      'send:a',
+      'persist:b:start',
+      'persist:b:done',
+      'send:b',
+    ]);
+    expect(out.map((e) => e.kind)).toEqual(['order.placed', 'order.placed']);
+    expect(settled).toEqual(['a', 'b']);
+  });
+
+  it('does not send an order whose intent could not be persisted, and goes on with the next', async () => {
+    const { calls, store, broker } = harness({ persistFails: 'a' });
+    const out = await lastValueFrom(
+      of(approved('a'), approved('b')).pipe(
+        executeOrders(store, broker, { submitTimeoutMs: 1000, scheduler: new EventTimeScheduler(T0) }),
+        toArray(),
+      ),
+    );
+    expect(calls).not.toContain('send:a');
+    expect(out[0]).toMatchObject({ kind: 'order.failed', clientOrderId: 'a', stage: 'persist', error: 'disk full' });
+    expect(out[1]).toMatchObject({ kind: 'order.placed' });
+  });
+
+  it('reports a failed hand-over without retrying it', async () => {
+    const { calls, store, broker } = harness({ sendFails: 'a' });
+    const out = await lastValueFrom(
+      of(approved('a')).pipe(
+        executeOrders(store, broker, { submitTimeoutMs: 1000, scheduler: new EventTimeScheduler(T0) }),
+        toArray(),
+      ),
+    );
+    expect(calls.filter((c) => c === 'send:a')).toHaveLength(1);
+    expect(out.map((e) => e.kind)).toEqual(['order.placed', 'order.failed']);
+    expect(out[1]).toMatchObject({ stage: 'send', error: 'socket closed' });
+  });
+
+  it('times a hung hand-over out on the injected scheduler (event time), then moves on', async () => {
+    const { store, broker } = harness({ sendHangs: 'a' });
+    const scheduler = new EventTimeScheduler(T0);
+    const out: string[] = [];
+    const input = new Subject<RiskApproved>();
+    input
+      .pipe(executeOrders(store, broker, { submitTimeoutMs: 10_000, scheduler }))
+      .subscribe((e) => out.push(`${e.kind}:${'clientOrderId' in e ? e.clientOrderId : e.order.clientOrderId}`));
+    input.next(approved('a'));
+    input.next(approved('b'));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(out).toEqual(['order.placed:a']);
+    scheduler.advanceTo(T0 + 10_000);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(out).toEqual(['order.placed:a', 'order.failed:a', 'order.placed:b']);
+  });
+});
