@@ -1,0 +1,202 @@
+import { mkdir } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import type { EntityManager, MikroORM } from '@mikro-orm/sqlite';
+import { Observable } from 'rxjs';
+import { DomainError } from '../engine/errors.js';
+import type { EngineEvent } from '../engine/messages/engine-event.js';
+import type { OrderIntent } from '../engine/messages/order.js';
+import type { StrategyRecord } from '../engine/messages/strategy.js';
+import type { EngineSnapshot, StorePort } from '../engine/ports/store.port.js';
+import type { SchedulerStats } from '../engine/scheduler/scheduler-stats.js';
+import { parseDatabaseUrl } from './database-url.js';
+import { EngineValueEntity } from './entities/engine-value.entity.js';
+import { OrderEntity } from './entities/order.entity.js';
+import { SCHEDULER_STATS_ID, SchedulerStatsEntity } from './entities/scheduler-stats.entity.js';
+import { StrategyEntity } from './entities/strategy.entity.js';
+import {
+  checkEvents,
+  checkOrderIntent,
+  checkSchedulerStats,
+  checkStrategyRecord,
+  checkValue,
+} from './input-validation.js';
+import { openOrm } from './orm.js';
+import { isProjected, projectEvent } from './projections/event.projection.js';
+import { insertOrderIntent } from './projections/order.projection.js';
+import { readSnapshot } from './snapshot-reader.js';
+import {
+  MAX_LIST_LIMIT,
+  listFills,
+  listOrderEvents,
+  listOrders,
+  listPositions,
+  listSignals,
+  type FillView,
+  type OrderEventView,
+  type OrderView,
+  type PositionView,
+  type SignalView,
+} from './store-views.js';
+import { WriteQueue } from './write-queue.js';
+
+export interface OpenStoreOptions {
+  /** `DATABASE_URL`, see `parseDatabaseUrl` for the accepted forms. */
+  readonly url: string;
+}
+
+/**
+ * The engine's durable state in SQLite through MikroORM. Every call, reads included, runs through one
+ * queue, so work is committed in call order; each write is one transaction. Methods return cold
+ * Observables: the work starts on subscribe, and the Observable emits once and completes after commit
+ * (or errors, having written nothing).
+ */
+export class SqliteStore implements StorePort {
+  private readonly queue = new WriteQueue();
+  private closing: Promise<void> | undefined;
+
+  constructor(
+    private readonly orm: MikroORM,
+    /** The database file's absolute path, or `:memory:`. */
+    readonly path: string,
+  ) {}
+
+  load(): Observable<EngineSnapshot> {
+    return this.run((em) => readSnapshot(em));
+  }
+
+  /** Fails with DomainError `conflict` when the client order id exists (nothing is written). */
+  saveOrderIntent(order: OrderIntent): Observable<void> {
+    return this.write((em) => saveIntent(em, order));
+  }
+
+  append(events: readonly EngineEvent[]): Observable<void> {
+    return this.write(async (em) => {
+      const kept = events.filter(isProjected);
+      checkEvents(kept);
+      for (const event of kept) {
+        await projectEvent(em, event);
+        await em.flush();
+      }
+    });
+  }
+
+  saveStrategy(strategy: StrategyRecord): Observable<void> {
+    return this.write(async (em) => {
+      checkStrategyRecord(strategy);
+      await em.upsert(StrategyEntity, {
+        id: strategy.id,
+        strategyType: strategy.strategyType,
+        symbol: strategy.symbol,
+        timeframe: strategy.timeframe,
+        config: strategy.config,
+        enabled: strategy.enabled,
+        createdTs: strategy.createdTs,
+        updatedTs: strategy.updatedTs,
+      });
+    });
+  }
+
+  /** Deleting an unknown id is not an error. */
+  deleteStrategy(id: string): Observable<void> {
+    return this.write(async (em) => {
+      await em.nativeDelete(StrategyEntity, { id });
+    });
+  }
+
+  saveStats(stats: SchedulerStats): Observable<void> {
+    return this.write(async (em) => {
+      checkSchedulerStats(stats);
+      await em.upsert(SchedulerStatsEntity, {
+        id: SCHEDULER_STATS_ID,
+        evaluationsRun: stats.evaluations_run,
+        signalsGenerated: stats.signals_generated,
+        tradesExecuted: stats.trades_executed,
+        tradesRejected: stats.trades_rejected,
+        errors: stats.errors,
+        lastEvaluation: stats.last_evaluation,
+        lastTrade: stats.last_trade,
+      });
+    });
+  }
+
+  saveValue(key: string, value: unknown): Observable<void> {
+    return this.write(async (em) => {
+      checkValue(key, value);
+      await em.upsert(EngineValueEntity, { key, value });
+    });
+  }
+
+  /** The newest `limit` orders, newest first. */
+  listOrders(limit: number): Observable<readonly OrderView[]> {
+    return this.run((em) => listOrders(em, limit));
+  }
+
+  /** Fills in time order (the newest `limit`), of one order when `clientOrderId` is given. */
+  listFills(clientOrderId?: string, limit: number = MAX_LIST_LIMIT): Observable<readonly FillView[]> {
+    return this.run((em) => listFills(em, clientOrderId, limit));
+  }
+
+  /** The newest `limit` scored signals with their risk decisions, newest first. */
+  listSignals(limit: number): Observable<readonly SignalView[]> {
+    return this.run((em) => listSignals(em, limit));
+  }
+
+  /** One order's status history, oldest first. */
+  listOrderEvents(clientOrderId: string): Observable<readonly OrderEventView[]> {
+    return this.run((em) => listOrderEvents(em, clientOrderId));
+  }
+
+  /** The newest `limit` position lifecycles (open and closed), most recently opened first. */
+  listPositions(limit: number = MAX_LIST_LIMIT): Observable<readonly PositionView[]> {
+    return this.run((em) => listPositions(em, limit));
+  }
+
+  /** Waits for queued work, then closes the database. Later calls fail; closing twice is harmless. */
+  close(): Promise<void> {
+    this.closing ??= this.queue.drain().then(() => this.orm.close(true));
+    return this.closing;
+  }
+
+  private write(work: (em: EntityManager) => Promise<void>): Observable<void> {
+    return this.run((em) => em.transactional((tx) => work(tx)));
+  }
+
+  private run<T>(work: (em: EntityManager) => Promise<T>): Observable<T> {
+    return new Observable<T>((subscriber) => {
+      if (this.closing) {
+        subscriber.error(new DomainError('unavailable', 'the store is closed'));
+        return;
+      }
+      this.queue
+        .push(() => work(this.orm.em.fork()))
+        .then(
+          (value) => {
+            subscriber.next(value);
+            subscriber.complete();
+          },
+          (error: unknown) => subscriber.error(error),
+        );
+    });
+  }
+}
+
+const saveIntent = async (em: EntityManager, order: OrderIntent): Promise<void> => {
+  checkOrderIntent(order);
+  if (await em.findOne(OrderEntity, { clientOrderId: order.clientOrderId })) {
+    throw new DomainError('conflict', `order ${order.clientOrderId} already exists`, [], {
+      clientOrderId: order.clientOrderId,
+    });
+  }
+  insertOrderIntent(em, order);
+};
+
+/**
+ * Opens (creating if needed, with its parent directory) the database named by `url`, migrates it to the
+ * current schema and returns the store. A bad URL throws before anything is touched.
+ */
+export const openStore = async (options: OpenStoreOptions): Promise<SqliteStore> => {
+  const parsed = parseDatabaseUrl(options.url);
+  const path = parsed === ':memory:' ? parsed : resolve(parsed);
+  if (path !== ':memory:') await mkdir(dirname(path), { recursive: true });
+  return new SqliteStore(await openOrm(path), path);
+};
