@@ -1,0 +1,48 @@
+import type Router from '@koa/router';
+import { z } from 'zod';
+import type { EngineApi } from '../../engine/engine-api.js';
+import { scoredSignalJson, strategyJson, strategyTypeJson } from '../serializers.js';
+import { validate } from './validate.js';
+
+const AddStrategyBody = z.strictObject({
+  strategy_type: z.string().min(1).max(64),
+  config: z.record(z.string(), z.unknown()),
+  enabled: z.boolean().optional(),
+  id: z.string().min(1).max(128).optional(),
+});
+const IdParam = z.string().min(1).max(128);
+const RecentQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) });
+
+/**
+ * Strategy management (seed paths). "Active" keeps the seed's name: every strategy configured in the
+ * evaluator, each with its `enabled` flag. The engine validates configs and owns ids.
+ */
+export const registerStrategyRoutes = (router: Router, engine: EngineApi): void => {
+  router.get('/api/strategies', (ctx) => {
+    ctx.body = { strategy_types: engine.strategyTypes().map(strategyTypeJson) };
+  });
+  router.post('/api/strategies/add', async (ctx) => {
+    const body = validate(AddStrategyBody, ctx.request.body);
+    ctx.status = 201;
+    ctx.body = strategyJson(await engine.addStrategy(body));
+  });
+  router.get('/api/strategies/active', (ctx) => {
+    const strategies = engine.listStrategies().map(strategyJson);
+    ctx.body = { strategies, count: strategies.length };
+  });
+  router.get('/api/strategies/signals/recent', (ctx) => {
+    const { limit } = validate(RecentQuery, ctx.query);
+    const signals = engine.recentSignals(limit).map(scoredSignalJson);
+    ctx.body = { signals, count: signals.length };
+  });
+  router.post('/api/strategies/:id/enable', async (ctx) => {
+    ctx.body = strategyJson(await engine.setStrategyEnabled(validate(IdParam, ctx.params['id']), true));
+  });
+  router.post('/api/strategies/:id/disable', async (ctx) => {
+    ctx.body = strategyJson(await engine.setStrategyEnabled(validate(IdParam, ctx.params['id']), false));
+  });
+  router.delete('/api/strategies/:id', async (ctx) => {
+    const removed = await engine.removeStrategy(validate(IdParam, ctx.params['id']));
+    ctx.body = { deleted: removed.id };
+  });
+};
