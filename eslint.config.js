@@ -39,8 +39,14 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ioModules, message: 'engine/ stays free of I/O: put this behind a port in adapters/ or storage/.' },
-            { group: ['**/adapters/**', '**/storage/**', '**/http/**'], message: 'Imports point into engine/, never out of it.' },
+            {
+              group: ioModules,
+              message: 'engine/ stays free of I/O: put this behind a port in adapters/ or storage/.',
+            },
+            {
+              group: ['**/adapters/**', '**/storage/**', '**/http/**'],
+              message: 'Imports point into engine/, never out of it.',
+            },
           ],
         },
       ],
@@ -52,7 +58,10 @@ export default tseslint.config(
       ],
       'no-restricted-syntax': [
         'error',
-        { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'new Date() reads the wall clock.' },
+        {
+          selector: "NewExpression[callee.name='Date'][arguments.length=0]",
+          message: 'new Date() reads the wall clock.',
+        },
       ],
       'no-restricted-globals': [
         'error',
@@ -68,7 +77,11 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['**/storage/**', '@mikro-orm/*'], message: 'http/ talks to the engine, not the database.' }] },
+        {
+          patterns: [
+            { group: ['**/storage/**', '@mikro-orm/*'], message: 'http/ talks to the engine, not the database.' },
+          ],
+        },
       ],
     },
   },
