@@ -69,7 +69,7 @@ const EnvSchema = z.object({
   API_CORS_ORIGINS: corsOriginsVar(),
 
   DATABASE_URL: stringVar('sqlite:///./data/trading.db'),
-  TRADING_STRATEGIES: tradingStrategiesVar('momentum:SPY:5m,momentum:QQQ:5m,momentum:AAPL:5m'),
+  TRADING_STRATEGIES: tradingStrategiesVar('momentum:SPY:5m,momentum:AAPL:5m'),
 
   PAPER_INITIAL_CASH: numberVar('100000', { min: 0, minExclusive: true }),
   PAPER_SLIPPAGE_BPS: numberVar('5', { min: 0 }),

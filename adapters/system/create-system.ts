@@ -78,11 +78,16 @@ const seedStrategies = async (
     if (seeded.has(id)) continue;
     seeded.add(id);
     if (existing.has(id)) continue;
-    const record = await engine.addStrategy({
-      strategy_type: s.strategy_type,
-      config: { symbol: s.symbol, timeframe: s.timeframe },
-      enabled: true,
-    });
+    const entry = `${s.strategy_type}:${s.symbol}:${s.timeframe}`;
+    const record = await engine
+      .addStrategy({
+        strategy_type: s.strategy_type,
+        config: { symbol: s.symbol, timeframe: s.timeframe },
+        enabled: true,
+      })
+      .catch((err: unknown) => {
+        throw new Error(`TRADING_STRATEGIES entry '${entry}': ${err instanceof Error ? err.message : String(err)}`);
+      });
     logger.info({ strategy: record.id, timeframe: record.timeframe }, 'strategy added from TRADING_STRATEGIES');
   }
   await lastValueFrom(store.saveValue(SEEDED_STRATEGIES, [...seeded]), { defaultValue: undefined });

@@ -59,7 +59,6 @@ describe('loadConfig defaults', () => {
       storage: { databaseUrl: 'sqlite:///./data/trading.db' },
       tradingStrategies: [
         { strategy_type: 'momentum', symbol: 'SPY', timeframe: '5m' },
-        { strategy_type: 'momentum', symbol: 'QQQ', timeframe: '5m' },
         { strategy_type: 'momentum', symbol: 'AAPL', timeframe: '5m' },
       ],
       paper: {

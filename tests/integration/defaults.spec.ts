@@ -1,0 +1,96 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../adapters/config/app-config.js';
+import { type System, createSystem } from '../../adapters/system/create-system.js';
+
+const silent = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
+
+let system: System | undefined;
+afterEach(async () => {
+  await system?.stop();
+  system = undefined;
+});
+
+/** `curl` as the seed README writes it: JSON body with its content type, or none. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are asserted field by field
+const curl = async (url: string, method = 'GET', body?: string): Promise<{ status: number; body: any }> => {
+  const res = await fetch(url, {
+    method,
+    ...(body === undefined ? {} : { body, headers: { 'Content-Type': 'application/json' } }),
+  });
+  return { status: res.status, body: await res.json() };
+};
+
+describe('the default configuration', () => {
+  it('answers the seed README commands verbatim and starts trading on its own', async () => {
+    // Only the database and port differ from a fresh clone's defaults.
+    system = await createSystem({
+      config: loadConfig({ DATABASE_URL: 'sqlite::memory:', API_PORT: '0' }),
+      logger: silent,
+      playMarket: false,
+    });
+    const { port } = await system.start();
+    const base = `http://127.0.0.1:${port}`;
+
+    const added = await curl(
+      `${base}/api/strategies/add`,
+      'POST',
+      '{"strategy_type": "momentum", "config": {"symbol": "QQQ", "timeframe": "5m"}, "enabled": true}',
+    );
+    expect(added.status).toBe(201);
+    expect(added.body).toMatchObject({ id: 'momentum_QQQ', symbol: 'QQQ', timeframe: '5m', enabled: true });
+    expect((await curl(`${base}/api/scheduler/start`, 'POST')).status).toBe(200);
+
+    const status = await curl(`${base}/api/scheduler/status`);
+    expect(status.status).toBe(200);
+    expect(status.body).toMatchObject({
+      state: 'running',
+      can_run: true,
+      is_market_hours: true,
+      ibkr_connected: false,
+    });
+    for (const key of [
+      'evaluations_run',
+      'signals_generated',
+      'trades_executed',
+      'trades_rejected',
+      'errors',
+      'uptime_seconds',
+    ])
+      expect(typeof status.body.stats[key]).toBe('number');
+
+    expect((await curl(`${base}/health`)).status).toBe(200);
+    expect((await curl(`${base}/api/trading/portfolio/summary`)).body).toMatchObject({
+      cash: 100_000,
+      open_positions: 0,
+    });
+    const active = await curl(`${base}/api/strategies/active`);
+    expect(active.body.strategies.map((s: { id: string }) => s.id).sort()).toEqual([
+      'momentum_AAPL',
+      'momentum_QQQ',
+      'momentum_SPY',
+    ]);
+
+    // One simulated session is 390 minutes: the defaults trade within it.
+    const s = system;
+    let minutes = 0;
+    while (s.engine.schedulerStatus().stats.trades_executed === 0 && minutes < 390) {
+      s.market.step();
+      await s.engine.idle();
+      minutes++;
+    }
+    expect(s.engine.schedulerStatus().stats.trades_executed).toBeGreaterThan(0);
+    expect(minutes).toBeLessThan(390);
+    const metrics = await fetch(`${base}/metrics`).then((r) => r.text());
+    expect(metrics).toMatch(/^ibkr_connection_status 0$/m);
+  });
+
+  it('refuses to start with an unknown strategy type in TRADING_STRATEGIES, naming the variable', async () => {
+    const attempt = createSystem({
+      config: loadConfig({ DATABASE_URL: 'sqlite::memory:', API_PORT: '0', TRADING_STRATEGIES: 'breakout:SPY:5m' }),
+      logger: silent,
+      playMarket: false,
+    });
+    system = await attempt;
+    await expect(system.start()).rejects.toThrow(/TRADING_STRATEGIES entry 'breakout:SPY:5m'.*unknown strategy type/);
+  });
+});
