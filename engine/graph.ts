@@ -39,6 +39,7 @@ import type { StrategyRecord } from './messages/strategy.js';
 import type { BrokerPort } from './ports/broker.port.js';
 import type { ClockPort, IdPort } from './ports/clock.port.js';
 import type { MarketDataPort } from './ports/market-data.port.js';
+import type { SentimentPort } from './ports/sentiment.port.js';
 import type { EngineSnapshot, StorePort } from './ports/store.port.js';
 import { type RiskConfig, type RiskInput, createRiskState, riskManager } from './risk/risk.operator.js';
 import type { SchedulerStats } from './scheduler/scheduler-stats.js';
@@ -57,8 +58,8 @@ export interface EngineDeps {
   readonly scheduler: SchedulerLike;
   readonly registry: StrategyRegistry;
   readonly snapshot: EngineSnapshot;
-  readonly sentiment$?: Observable<SentimentReading>;
-  readonly optionsFlow$?: Observable<OptionsFlowReading>;
+  /** Sentiment and options flow; absent means no readings (confluence uses the technical component). */
+  readonly sentiment?: SentimentPort;
   /** Called for failures that are not events (journal write errors, a stage that died). */
   readonly onError?: (context: string, err: unknown) => void;
   readonly submitTimeoutMs?: number;
@@ -258,8 +259,10 @@ export const createEngine = (deps: EngineDeps): Engine => {
       ),
     );
     stage('broker', deps.broker.events$);
-    if (deps.sentiment$) stage('sentiment', deps.sentiment$);
-    if (deps.optionsFlow$) stage('options', deps.optionsFlow$);
+    if (deps.sentiment) {
+      stage('sentiment', deps.sentiment.readings$);
+      stage('options', deps.sentiment.optionsFlow$);
+    }
   };
 
   const now = (): number => scheduler.now();
@@ -274,7 +277,10 @@ export const createEngine = (deps: EngineDeps): Engine => {
     else strategies.set(record.id, record);
     if (started) {
       publish({ kind: 'strategy.changed', ts: now(), change, strategy: record });
-      if (change === 'added') deps.marketData.subscribe([record.symbol]);
+      if (change === 'added') {
+        deps.marketData.subscribe([record.symbol]);
+        deps.sentiment?.track([record.symbol]);
+      }
     }
   };
 
@@ -482,7 +488,9 @@ export const createEngine = (deps: EngineDeps): Engine => {
           position: p,
           unrealizedPnl: unrealizedPnl(p),
         });
-      deps.marketData.subscribe([...new Set([...enabledSymbols(), ...heldSymbols()])]);
+      const symbols = [...new Set([...enabledSymbols(), ...heldSymbols()])];
+      deps.marketData.subscribe(symbols);
+      deps.sentiment?.track(symbols);
       marketInput = deps.marketData.bars$.subscribe({
         next: publish,
         error: (err: unknown) => onError('market data', err),

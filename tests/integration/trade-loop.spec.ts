@@ -1,9 +1,11 @@
-import { lastValueFrom } from 'rxjs';
+import { NEVER, Subject, lastValueFrom } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createPaperBroker } from '../../adapters/paper/paper-broker.js';
 import { DEFAULT_ENGINE_CONFIG, type EngineConfig } from '../../engine/config.js';
 import { type Engine, createEngine } from '../../engine/graph.js';
 import type { EngineEvent } from '../../engine/messages/engine-event.js';
+import type { SentimentReading } from '../../engine/messages/market.js';
+import type { SentimentPort } from '../../engine/ports/sentiment.port.js';
 import { strategyRegistry } from '../../engine/strategies/strategy-registry.js';
 import { type SqliteStore, openStore } from '../../storage/sqlite-store.js';
 import { ScriptedMarket, barsFromCloses } from '../support/scripted-market.js';
@@ -29,7 +31,7 @@ interface Rig {
   close(): Promise<void>;
 }
 
-const rig = async (): Promise<Rig> => {
+const rig = async (sentiment?: SentimentPort): Promise<Rig> => {
   const store = await openStore({ url: ':memory:' });
   const snapshot = await lastValueFrom(store.load());
   const market = new ScriptedMarket(T0);
@@ -44,6 +46,7 @@ const rig = async (): Promise<Rig> => {
     scheduler: market.scheduler,
     registry: strategyRegistry,
     snapshot,
+    ...(sentiment ? { sentiment } : {}),
   });
   const events: EngineEvent[] = [];
   engine.events$.subscribe((e) => events.push(e));
@@ -155,6 +158,38 @@ describe('the whole trade loop in paper mode', () => {
     const entry = r.events.find((e) => e.kind === 'risk.approved' && e.order.purpose === 'enter');
     expect(entry?.kind === 'risk.approved' && entry.order.stopLoss).toBeGreaterThan(95);
     expect(r.engine.portfolio().open_positions).toBe(0);
+  });
+
+  it('lets a bearish sentiment reading veto the same entry through confluence', async () => {
+    const readings = new Subject<SentimentReading>();
+    const tracked: string[] = [];
+    current = await rig({ readings$: readings, optionsFlow$: NEVER, track: (s) => tracked.push(...s) });
+    const r = current;
+    await r.engine.addStrategy({
+      strategy_type: 'momentum',
+      config: { symbol: 'AAPL', timeframe: '1m' },
+      enabled: true,
+    });
+    expect(tracked).toContain('AAPL');
+    readings.next({
+      kind: 'sentiment.updated',
+      ts: T0,
+      symbol: 'AAPL',
+      source: 'test',
+      score: -0.9,
+      confidence: 0.9,
+      mentions: 50,
+    });
+    await play(r, SCRIPT.slice(0, 70));
+    const decision = r.events.find((e) => e.kind === 'risk.rejected' || e.kind === 'risk.approved');
+    expect(decision?.kind).toBe('risk.rejected');
+    if (decision?.kind !== 'risk.rejected') return;
+    // (0.5 x 0.7 technical - 0.3 x 0.9 sentiment) / 0.8 = 0.1: below the 0.5 minimum, the first rule in SPEC order.
+    expect(decision.rule).toBe('min_confidence');
+    expect(decision.signal.confidence).toBeLessThan(0.5);
+    const sentiment = decision.signal.confluence.components.find((c) => c.name === 'sentiment');
+    expect(sentiment).toMatchObject({ present: true, score: -0.9 });
+    expect(r.events.filter((e) => e.kind === 'order.placed')).toHaveLength(0);
   });
 
   it('does not trade while the scheduler is stopped', async () => {

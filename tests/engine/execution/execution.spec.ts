@@ -1,4 +1,5 @@
-import { EMPTY, Observable, Subject, lastValueFrom, of, throwError, toArray, NEVER } from 'rxjs';
+import { EMPTY, NEVER, Observable, Subject, lastValueFrom, map, of, throwError, toArray } from 'rxjs';
+import { marbles } from 'rxjs-marbles';
 import { describe, expect, it } from 'vitest';
 import { executeOrders } from '../../../engine/execution/execution.operator.js';
 import type { BrokerEvent, OrderIntent } from '../../../engine/messages/order.js';
@@ -128,4 +129,55 @@ describe('executeOrders', () => {
     await new Promise((r) => setTimeout(r, 20));
     expect(out).toEqual(['order.placed:a', 'order.failed:a', 'order.placed:b']);
   });
+});
+
+describe('executeOrders (marbles)', () => {
+  const broker = (submit$: () => Observable<void>): BrokerPort => ({
+    name: 'paper',
+    events$: NEVER,
+    connection$: of('connected'),
+    isConnected: () => true,
+    submit: submit$,
+    cancel: () => EMPTY,
+  });
+
+  it(
+    'emits placed after the intent is stored, in input order, and completes when the input completes',
+    marbles((m) => {
+      const store = { saveOrderIntent: () => m.cold('--|') } as unknown as StorePort;
+      const input = m.cold('ab|', { a: approved('a'), b: approved('b') });
+      const out = input.pipe(
+        executeOrders(
+          store,
+          broker(() => EMPTY),
+          { submitTimeoutMs: 1000, scheduler: m.scheduler },
+        ),
+        map((e) => `${e.kind}:${'order' in e ? e.order.clientOrderId : e.clientOrderId}`),
+      );
+      // b waits for a (concatMap): its write starts at frame 2.
+      m.expect(out).toBeObservable('--x-(y|)', { x: 'order.placed:a', y: 'order.placed:b' });
+    }),
+  );
+
+  it(
+    'reports a storage error as order.failed and never calls the broker for that order',
+    marbles((m) => {
+      const store = { saveOrderIntent: () => m.cold('-#', undefined, new Error('disk full')) } as unknown as StorePort;
+      let submitted = 0;
+      const out = m.cold('a|', { a: approved('a') }).pipe(
+        executeOrders(
+          store,
+          broker(() => {
+            submitted++;
+            return EMPTY;
+          }),
+          { submitTimeoutMs: 1000, scheduler: m.scheduler },
+        ),
+        map((e) => (e.kind === 'order.failed' ? `${e.stage}:${e.error}` : e.kind)),
+      );
+      m.expect(out).toBeObservable('-(x|)', { x: 'persist:disk full' });
+      m.flush();
+      expect(submitted).toBe(0);
+    }),
+  );
 });
