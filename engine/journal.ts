@@ -1,23 +1,7 @@
 import { type Observable, concat, defer, ignoreElements, lastValueFrom } from 'rxjs';
 import type { EngineEvent } from './messages/engine-event.js';
-import type { StorePort } from './ports/store.port.js';
+import { JOURNALED_EVENT_KINDS, type StorePort } from './ports/store.port.js';
 import type { SchedulerStats } from './scheduler/scheduler-stats.js';
-
-/** Event kinds the store keeps; everything else (bars, ticks, raw signals) is not journaled. */
-const JOURNALED: ReadonlySet<EngineEvent['kind']> = new Set<EngineEvent['kind']>([
-  'signal.scored',
-  'risk.approved',
-  'risk.rejected',
-  'order.placed',
-  'order.accepted',
-  'order.partially_filled',
-  'order.filled',
-  'order.cancelled',
-  'order.rejected',
-  'order.failed',
-  'position.updated',
-  'account.updated',
-]);
 
 /**
  * Writes engine events to the store in order, off the hot path: while one write is in flight, new
@@ -38,7 +22,7 @@ export class Journal {
   ) {}
 
   record(event: EngineEvent): void {
-    if (!JOURNALED.has(event.kind)) return;
+    if (!JOURNALED_EVENT_KINDS.has(event.kind)) return;
     this.buffer.push(event);
     this.kick();
   }

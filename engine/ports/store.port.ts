@@ -5,6 +5,25 @@ import type { OrderIntent, OrderRecord } from '../messages/order.js';
 import type { StrategyRecord } from '../messages/strategy.js';
 import type { SchedulerStats } from '../scheduler/scheduler-stats.js';
 
+/**
+ * The event kinds the store keeps (the journal sends only these; `append` ignores the rest): signals
+ * with their decisions, order lifecycle, fills, positions and the account.
+ */
+export const JOURNALED_EVENT_KINDS: ReadonlySet<EngineEvent['kind']> = new Set<EngineEvent['kind']>([
+  'signal.scored',
+  'risk.approved',
+  'risk.rejected',
+  'order.placed',
+  'order.accepted',
+  'order.partially_filled',
+  'order.filled',
+  'order.cancelled',
+  'order.rejected',
+  'order.failed',
+  'position.updated',
+  'account.updated',
+]);
+
 /** Everything the engine needs back after a restart. */
 export interface EngineSnapshot {
   readonly strategies: readonly StrategyRecord[];

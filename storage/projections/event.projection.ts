@@ -1,27 +1,13 @@
 import type { EntityManager } from '@mikro-orm/sqlite';
-import type { EngineEvent, EngineEventKind } from '../../engine/messages/engine-event.js';
+import type { EngineEvent } from '../../engine/messages/engine-event.js';
+import { JOURNALED_EVENT_KINDS } from '../../engine/ports/store.port.js';
 import { projectAccount } from './account.projection.js';
 import { projectFill, projectOrderAccepted, projectOrderEnded, projectOrderPlaced } from './order.projection.js';
 import { projectPosition } from './position.projection.js';
 import { projectRiskDecision, projectScoredSignal } from './signal.projection.js';
 
-const PROJECTED_KINDS: ReadonlySet<EngineEventKind> = new Set<EngineEventKind>([
-  'signal.scored',
-  'risk.approved',
-  'risk.rejected',
-  'order.placed',
-  'order.accepted',
-  'order.partially_filled',
-  'order.filled',
-  'order.cancelled',
-  'order.rejected',
-  'order.failed',
-  'position.updated',
-  'account.updated',
-]);
-
 /** Whether the store keeps anything of this event (bars, readings and lifecycle events it does not). */
-export const isProjected = (event: EngineEvent): boolean => PROJECTED_KINDS.has(event.kind);
+export const isProjected = (event: EngineEvent): boolean => JOURNALED_EVENT_KINDS.has(event.kind);
 
 /** Applies one event to the tables through `em`; the caller flushes and owns the transaction. */
 export const projectEvent = async (em: EntityManager, event: EngineEvent): Promise<void> => {

@@ -70,6 +70,9 @@ afterEach(async () => {
   current = undefined;
 });
 
+const addMomentum = (r: Rig) =>
+  r.engine.addStrategy({ strategy_type: 'momentum', config: { symbol: 'AAPL', timeframe: '1m' }, enabled: true });
+
 const play = async (r: Rig, closes: readonly number[]): Promise<void> => {
   for (const b of barsFromCloses('AAPL', T0, closes)) {
     r.market.playMinute([b]);
@@ -81,11 +84,7 @@ describe('the whole trade loop in paper mode', () => {
   it('enters on a momentum signal, exits when momentum turns, and books exact fills and P&L in SQLite', async () => {
     current = await rig();
     const r = current;
-    await r.engine.addStrategy({
-      strategy_type: 'momentum',
-      config: { symbol: 'AAPL', timeframe: '1m' },
-      enabled: true,
-    });
+    await addMomentum(r);
     await play(r, SCRIPT);
 
     const kinds = (k: string) => r.events.filter((e) => e.kind === k);
@@ -147,11 +146,7 @@ describe('the whole trade loop in paper mode', () => {
   it('exits a held position at its protective stop after a gap down', async () => {
     current = await rig();
     const r = current;
-    await r.engine.addStrategy({
-      strategy_type: 'momentum',
-      config: { symbol: 'AAPL', timeframe: '1m' },
-      enabled: true,
-    });
+    await addMomentum(r);
     await play(r, [...SCRIPT.slice(0, 80), 95, 95]);
     const exit = r.events.find((e) => e.kind === 'risk.approved' && e.order.purpose === 'exit');
     expect(exit?.kind === 'risk.approved' && exit.signal.signal.exitReason).toBe('stop');
@@ -165,11 +160,7 @@ describe('the whole trade loop in paper mode', () => {
     const tracked: string[] = [];
     current = await rig({ readings$: readings, optionsFlow$: NEVER, track: (s) => tracked.push(...s) });
     const r = current;
-    await r.engine.addStrategy({
-      strategy_type: 'momentum',
-      config: { symbol: 'AAPL', timeframe: '1m' },
-      enabled: true,
-    });
+    await addMomentum(r);
     expect(tracked).toContain('AAPL');
     readings.next({
       kind: 'sentiment.updated',
@@ -195,11 +186,7 @@ describe('the whole trade loop in paper mode', () => {
   it('does not trade while the scheduler is stopped', async () => {
     current = await rig();
     const r = current;
-    await r.engine.addStrategy({
-      strategy_type: 'momentum',
-      config: { symbol: 'AAPL', timeframe: '1m' },
-      enabled: true,
-    });
+    await addMomentum(r);
     r.engine.stopScheduler();
     await play(r, SCRIPT.slice(0, 80));
     expect(r.events.filter((e) => e.kind === 'risk.approved')).toHaveLength(0);
