@@ -131,7 +131,10 @@ export const createEngine = (deps: EngineDeps): Engine => {
   const publish = bus.publish;
   const strategies = new Map<string, StrategyRecord>(snapshot.strategies.map((s) => [s.id, s]));
   const reserved = new Set<string>();
-  const book: AccountBook = createAccountBook(snapshot.account ?? freshAccount(config.accountId, config.initialCash));
+  const book: AccountBook = createAccountBook(
+    snapshot.account ?? freshAccount(config.accountId, config.initialCash),
+    snapshot.openOrders.map((o) => o.intent),
+  );
   const recent: ScoredSignal[] = [];
   const halted = new Set<string>();
   const journal = new Journal(deps.store, (err) => onError('journal', err));

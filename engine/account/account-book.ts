@@ -1,7 +1,7 @@
 import type { AccountState, AccountUpdated, Position, PositionUpdated } from '../messages/account.js';
 import { unrealizedPnl } from '../messages/account.js';
 import type { Bar } from '../messages/market.js';
-import type { FillEvent, OrderPlaced } from '../messages/order.js';
+import type { FillEvent, OrderIntent, OrderPlaced } from '../messages/order.js';
 import { isFill } from '../messages/order.js';
 
 export type AccountInput = OrderPlaced | FillEvent | Bar;
@@ -34,10 +34,17 @@ export const freshAccount = (accountId: string, initialCash: number, ts = 0): Ac
   updatedTs: ts,
 });
 
-export const createAccountBook = (account: AccountState): AccountBook => ({
+/** `openOrders`: orders still working after a restart, so their fills open positions with the right strategy and levels. */
+export const createAccountBook = (account: AccountState, openOrders: readonly OrderIntent[] = []): AccountBook => ({
   account,
-  intents: new Map(),
+  intents: new Map(openOrders.map((o) => [o.clientOrderId, intentInfo(o)])),
   seenExecIds: new Set(),
+});
+
+const intentInfo = (o: OrderIntent): IntentInfo => ({
+  strategyId: o.strategyId,
+  stopLoss: o.stopLoss ?? null,
+  takeProfit: o.takeProfit ?? null,
 });
 
 const round = (x: number, digits = 6): number => {
@@ -124,12 +131,7 @@ const onMark = (book: AccountBook, bar: Bar): AccountOutput[] => {
 /** The account's reducer: fills change positions and cash, bars mark held positions to market. */
 export const reduceAccount = (book: AccountBook, input: AccountInput): AccountOutput[] => {
   if (input.kind === 'order.placed') {
-    const o = input.order;
-    book.intents.set(o.clientOrderId, {
-      strategyId: o.strategyId,
-      stopLoss: o.stopLoss ?? null,
-      takeProfit: o.takeProfit ?? null,
-    });
+    book.intents.set(input.order.clientOrderId, intentInfo(input.order));
     return [];
   }
   if (isFill(input)) return onFill(book, input);

@@ -115,6 +115,17 @@ describe('account book', () => {
     expect(book.account.commissions).toBe(steps.length);
   });
 
+  it('opens positions from orders restored after a restart with their strategy and protective levels', () => {
+    const restored = placed('r1', { strategyId: 'momentum_MSFT', stopLoss: 90, takeProfit: 120 }).order;
+    const book = createAccountBook(freshAccount('paper', 10_000), [restored]);
+    reduceAccount(book, fill('r1', 'BUY', 5, 100));
+    expect(book.account.positions['AAPL']).toMatchObject({
+      strategyId: 'momentum_MSFT',
+      stopLoss: 90,
+      takeProfit: 120,
+    });
+  });
+
   it('applies a replayed execution once', () => {
     const book = createAccountBook(freshAccount('paper', 10_000));
     const f = fill('a', 'BUY', 10, 100);
