@@ -66,6 +66,10 @@ export interface HealthReport {
   readonly broker: { readonly name: string; readonly connected: boolean };
   readonly scheduler: SchedulerState;
   readonly halted_symbols: readonly string[];
+  /** `ok: false` while journal writes fail; `pending_events` are kept in memory and retried. */
+  readonly storage: { readonly ok: boolean; readonly pending_events: number };
+  /** Why the status is degraded, in words (empty when ok). */
+  readonly problems: readonly string[];
   readonly uptime_seconds: number;
 }
 

@@ -383,6 +383,8 @@ export const createEngine = (deps: EngineDeps): Engine => {
         { path: 'price_per_share', message: `no market price known for ${b.symbol}` },
       ]);
     if (!started) throw new DomainError('unavailable', 'the engine is not running');
+    if (scheduler.state === 'error')
+      throw new DomainError('unavailable', 'the engine stopped after an internal failure; restart the process');
     const requestId = deps.ids.next();
     let decision: RiskDecision | undefined;
     const settled = firstValueFrom(
@@ -427,13 +429,19 @@ export const createEngine = (deps: EngineDeps): Engine => {
   };
 
   const health = (): HealthReport => {
-    const brokerOk = !config.scheduler.requireBrokerConnection || deps.broker.isConnected();
-    const degraded = halted.size > 0 || scheduler.state === 'error' || !brokerOk;
+    const problems = [
+      ...(config.scheduler.requireBrokerConnection && !deps.broker.isConnected() ? ['broker not connected'] : []),
+      ...(scheduler.state === 'error' ? ['engine stopped after an internal failure; restart the process'] : []),
+      ...[...halted].map((symbol) => `actor for ${symbol} halted`),
+      ...(journal.healthy ? [] : ['database writes are failing; events are kept in memory and retried']),
+    ];
     return {
-      status: degraded ? 'degraded' : 'ok',
+      status: problems.length > 0 ? 'degraded' : 'ok',
       broker: { name: deps.broker.name, connected: deps.broker.isConnected() },
       scheduler: scheduler.state,
       halted_symbols: [...halted],
+      storage: { ok: journal.healthy, pending_events: journal.pending },
+      problems,
       uptime_seconds: Math.round((deps.clock.now() - bootWallTs) / 1000),
     };
   };

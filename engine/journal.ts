@@ -15,6 +15,7 @@ export class Journal {
   private stats: SchedulerStats | undefined;
   private marketTime: number | undefined;
   private inFlight: Promise<void> | undefined;
+  private lastWriteFailed = false;
 
   constructor(
     private readonly store: StorePort,
@@ -42,6 +43,11 @@ export class Journal {
     }
   }
 
+  /** False from a failed write until a write succeeds again. */
+  get healthy(): boolean {
+    return !this.lastWriteFailed;
+  }
+
   /** Events recorded but not yet committed (after a failed write, until the retry succeeds). */
   get pending(): number {
     return this.buffer.length;
@@ -61,8 +67,12 @@ export class Journal {
     if (marketTime !== undefined) writes.push(defer(() => this.store.saveValue('engine.market_time', marketTime)));
     this.inFlight = lastValueFrom(concat(...writes).pipe(ignoreElements()), { defaultValue: undefined })
       .then(
-        () => true,
+        () => {
+          this.lastWriteFailed = false;
+          return true;
+        },
         (err: unknown) => {
+          this.lastWriteFailed = true;
           // Keep the batch; it is retried with the next recorded event (no tight retry loop).
           this.buffer = [...events, ...this.buffer];
           this.stats ??= stats;

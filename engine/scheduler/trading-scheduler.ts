@@ -83,13 +83,14 @@ export class TradingScheduler {
 
   start(): void {
     if (this.state === 'running') return;
-    if (this.state === 'stopped' || this.state === 'error') this.startedWallTs = this.deps.clock.now();
+    this.refuseAfterFailure('start');
+    if (this.state === 'stopped') this.startedWallTs = this.deps.clock.now();
     this.transition('running');
     this.ensureLoops();
   }
 
   stop(): void {
-    if (this.state === 'stopped') return;
+    if (this.state === 'stopped' || this.state === 'error') return;
     this.loops?.unsubscribe();
     this.loops = undefined;
     this.startedWallTs = undefined;
@@ -106,7 +107,7 @@ export class TradingScheduler {
     this.transition('running');
   }
 
-  /** A stage of the graph failed: stop trading and say so. */
+  /** A stage of the graph failed: stop trading for good (until a restart) and say so. */
   fail(): void {
     this.loops?.unsubscribe();
     this.loops = undefined;
@@ -163,6 +164,15 @@ export class TradingScheduler {
       ibkr_connected: this.deps.ibkrConnected(),
       market_time: Number.isFinite(now) ? new Date(now).toISOString() : null,
     };
+  }
+
+  /** After a stage of the graph failed, the graph is incomplete: only a new process may trade again. */
+  private refuseAfterFailure(action: string): void {
+    if (this.state === 'error')
+      throw new DomainError(
+        'conflict',
+        `cannot ${action} the scheduler: the engine stopped after an internal failure; restart the process`,
+      );
   }
 
   private guard(action: 'pause' | 'resume'): void {

@@ -141,6 +141,8 @@ describe('transport-level refusals', () => {
       broker: { name: 'paper', connected: false },
       scheduler: 'error',
       halted_symbols: ['AAPL'],
+      storage: { ok: true, pending_events: 0 },
+      problems: ['actor for AAPL halted'],
       uptime_seconds: 3,
     } as const;
     const s = await start({ overrides: { health: () => degraded } });

@@ -6,6 +6,8 @@ import { type Engine, createEngine } from '../../engine/graph.js';
 import type { EngineEvent } from '../../engine/messages/engine-event.js';
 import type { SentimentReading } from '../../engine/messages/market.js';
 import type { SentimentPort } from '../../engine/ports/sentiment.port.js';
+import type { BrokerPort } from '../../engine/ports/broker.port.js';
+import type { BrokerEvent } from '../../engine/messages/order.js';
 import { strategyRegistry } from '../../engine/strategies/strategy-registry.js';
 import { type SqliteStore, openStore } from '../../storage/sqlite-store.js';
 import { ScriptedMarket, barsFromCloses } from '../support/scripted-market.js';
@@ -28,6 +30,8 @@ interface Rig {
   store: SqliteStore;
   market: ScriptedMarket;
   events: EngineEvent[];
+  /** The paper broker's events as the engine sees them; a test may fail the stream. */
+  brokerEvents: Subject<BrokerEvent>;
   close(): Promise<void>;
 }
 
@@ -35,7 +39,17 @@ const rig = async (sentiment?: SentimentPort): Promise<Rig> => {
   const store = await openStore({ url: ':memory:' });
   const snapshot = await lastValueFrom(store.load());
   const market = new ScriptedMarket(T0);
-  const broker = createPaperBroker({ bars$: market.bars$, slippageBps: 5 });
+  const paper = createPaperBroker({ bars$: market.bars$, slippageBps: 5 });
+  const brokerEvents = new Subject<BrokerEvent>();
+  paper.events$.subscribe(brokerEvents);
+  const broker: BrokerPort = {
+    name: 'paper',
+    events$: brokerEvents,
+    connection$: paper.connection$,
+    isConnected: () => paper.isConnected(),
+    submit: (o) => paper.submit(o),
+    cancel: (id) => paper.cancel(id),
+  };
   const engine = createEngine({
     config: CONFIG,
     marketData: market,
@@ -56,9 +70,10 @@ const rig = async (sentiment?: SentimentPort): Promise<Rig> => {
     store,
     market,
     events,
+    brokerEvents,
     close: async () => {
       await engine.stop();
-      broker.dispose();
+      paper.dispose();
       await store.close();
     },
   };
@@ -181,6 +196,20 @@ describe('the whole trade loop in paper mode', () => {
     const sentiment = decision.signal.confluence.components.find((c) => c.name === 'sentiment');
     expect(sentiment).toMatchObject({ present: true, score: -0.9 });
     expect(r.events.filter((e) => e.kind === 'order.placed')).toHaveLength(0);
+  });
+
+  it('stops trading for good when a stage of the graph dies, and says so in /health', async () => {
+    current = await rig();
+    const r = current;
+    r.brokerEvents.error(new Error('broker stream broke'));
+    const health = r.engine.health();
+    expect(health.status).toBe('degraded');
+    expect(health.problems.join(' ')).toContain('internal failure');
+    expect(r.engine.schedulerStatus().state).toBe('error');
+    expect(() => r.engine.startScheduler()).toThrow(/restart the process/);
+    await expect(
+      r.engine.executeOrder({ symbol: 'AAPL', side: 'BUY', quantity: 1, price_per_share: 100 }),
+    ).rejects.toThrow(/internal failure/);
   });
 
   it('does not trade while the scheduler is stopped', async () => {

@@ -130,6 +130,18 @@ describe('TradingScheduler', () => {
     expect(status.config).toMatchObject({ evaluation_interval: 60, exit_check_interval: 30, min_confidence: 0.5 });
   });
 
+  it('stays in error after a failure: start refuses, stop leaves it, no loop runs', () => {
+    const { s, scheduler, ticks } = make();
+    s.start();
+    s.fail();
+    expect(() => s.start()).toThrowError(/restart the process/);
+    s.stop();
+    expect(s.state).toBe('error');
+    scheduler.advanceTo(T0 + 600_000);
+    expect(ticks()).toEqual([]);
+    expect(s.canRun()).toBe(false);
+  });
+
   it('starts from persisted counters', () => {
     const scheduler = new EventTimeScheduler(T0);
     const s = new TradingScheduler({

@@ -1,0 +1,72 @@
+import { Observable, defer, of, throwError } from 'rxjs';
+import { describe, expect, it } from 'vitest';
+import { Journal } from '../../engine/journal.js';
+import type { EngineEvent } from '../../engine/messages/engine-event.js';
+import type { StorePort } from '../../engine/ports/store.port.js';
+import { EMPTY_STATS } from '../../engine/scheduler/scheduler-stats.js';
+import { T0, bar, fill, scored } from '../support/factories.js';
+
+/** A store whose next `failures` appends fail; records what it committed. */
+const flakyStore = (failures: number) => {
+  const committed: EngineEvent[][] = [];
+  let left = failures;
+  const store = {
+    append: (events: readonly EngineEvent[]): Observable<void> =>
+      defer(() => {
+        if (left-- > 0) return throwError(() => new Error('SQLITE_FULL'));
+        committed.push([...events]);
+        return of(undefined);
+      }),
+    saveStats: () => of(undefined),
+    saveValue: () => of(undefined),
+  } as unknown as StorePort;
+  return { store, committed };
+};
+
+describe('Journal', () => {
+  it('batches what arrives during a write, skips kinds the store does not keep, and keeps order', async () => {
+    const { store, committed } = flakyStore(0);
+    const journal = new Journal(store, () => undefined);
+    journal.record(scored());
+    journal.record(bar('AAPL', 0, 100));
+    journal.record(fill('a', 'BUY', 1, 100));
+    journal.record(fill('b', 'BUY', 1, 100, { execId: 'b-1' }));
+    await journal.flush();
+    expect(committed.map((batch) => batch.map((e) => e.kind))).toEqual([
+      ['signal.scored'],
+      ['order.filled', 'order.filled'],
+    ]);
+  });
+
+  it('keeps a failed batch, reports unhealthy, and writes it exactly once when the store recovers', async () => {
+    const { store, committed } = flakyStore(1);
+    const errors: unknown[] = [];
+    const journal = new Journal(store, (e) => errors.push(e));
+    journal.record(fill('a', 'BUY', 1, 100));
+    await new Promise((r) => setImmediate(r));
+    expect(errors).toHaveLength(1);
+    expect(journal.healthy).toBe(false);
+    expect(journal.pending).toBe(1);
+    journal.record(fill('b', 'BUY', 1, 100, { execId: 'b-1' }));
+    await journal.flush();
+    expect(committed).toHaveLength(1);
+    expect(committed[0]?.map((e) => (e.kind === 'order.filled' ? e.clientOrderId : e.kind))).toEqual(['a', 'b']);
+    expect(journal.healthy).toBe(true);
+    expect(journal.pending).toBe(0);
+  });
+
+  it('carries the latest counters and market time with a batch', async () => {
+    const saved: unknown[] = [];
+    const store = {
+      append: () => of(undefined),
+      saveStats: (s: unknown) => defer(() => (saved.push(s), of(undefined))),
+      saveValue: (k: string, v: unknown) => defer(() => (saved.push([k, v]), of(undefined))),
+    } as unknown as StorePort;
+    const journal = new Journal(store, () => undefined);
+    journal.recordStats({ ...EMPTY_STATS, evaluations_run: 1 }, T0);
+    journal.recordStats({ ...EMPTY_STATS, evaluations_run: 2 }, T0 + 60_000);
+    await journal.flush();
+    expect(saved.at(-2)).toMatchObject({ evaluations_run: 2 });
+    expect(saved.at(-1)).toEqual(['engine.market_time', T0 + 60_000]);
+  });
+});
