@@ -1,4 +1,5 @@
-import { Observable, defer, of, throwError } from 'rxjs';
+import type { Observable} from 'rxjs';
+import { defer, of, throwError } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { Journal } from '../../engine/journal.js';
 import type { EngineEvent } from '../../engine/messages/engine-event.js';
