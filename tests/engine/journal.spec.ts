@@ -1,4 +1,4 @@
-import type { Observable} from 'rxjs';
+import type { Observable } from 'rxjs';
 import { defer, of, throwError } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { Journal } from '../../engine/journal.js';
