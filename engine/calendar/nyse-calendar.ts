@@ -94,9 +94,6 @@ const holidaySet = new Set(Object.values(NYSE_CLOSURES).flatMap((y) => y.holiday
 const earlyCloseSet = new Set(Object.values(NYSE_CLOSURES).flatMap((y) => y.earlyCloses));
 const boundsCache = new Map<string, SessionBounds | undefined>();
 
-/** Whether the year has a closures table; outside it only weekends are closed. */
-export const isCalendarYearCovered = (year: number): boolean => year in NYSE_CLOSURES;
-
 const parseDate = (date: string): DateTime => {
   const parsed = DATE_PATTERN.test(date) ? DateTime.fromISO(date, { zone: NYSE_ZONE }) : undefined;
   if (!parsed?.isValid) throw new RangeError(`Invalid calendar date "${date}": expected a real date as YYYY-MM-DD`);
