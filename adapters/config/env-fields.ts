@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SYMBOL_PATTERN } from '../../engine/messages/symbol.js';
 
 /**
  * Builders for one environment variable each. Every builder trims the raw value, treats an empty
@@ -120,12 +121,10 @@ export function optionalStringVar() {
   return optional('a non-empty string', (raw) => raw);
 }
 
-const SYMBOL = /^[A-Z][A-Z0-9.]{0,9}$/;
-
 /** Trimmed and uppercased; undefined when it does not look like a US-equity ticker. */
 export function parseSymbol(raw: string): string | undefined {
   const symbol = raw.trim().toUpperCase();
-  return SYMBOL.test(symbol) ? symbol : undefined;
+  return SYMBOL_PATTERN.test(symbol) ? symbol : undefined;
 }
 
 /** Comma-separated entries; blank entries (a trailing comma) are ignored. */

@@ -7,16 +7,12 @@ import { EventTimeScheduler } from '../../engine/scheduler/event-time-scheduler.
 import { PricePath } from './price-model.js';
 import type { MinuteSlot } from './price-model.js';
 import { SessionTimeline } from './session-timeline.js';
+import { SYMBOL_MESSAGE, SYMBOL_PATTERN } from '../../engine/messages/symbol.js';
 
 const MINUTE_MS = 60_000;
 
-/** Ticker symbols the simulated market accepts (upper case, as the engine uses them). */
-export const SimulatedSymbolSchema = z
-  .string()
-  .regex(
-    /^[A-Z][A-Z0-9.-]{0,11}$/,
-    'symbol must be 1-12 upper-case letters, digits, "." or "-", starting with a letter',
-  );
+/** Ticker symbols the simulated market accepts: the engine's symbols, already upper case. */
+const SimulatedSymbolSchema = z.string().regex(SYMBOL_PATTERN, SYMBOL_MESSAGE);
 
 const isoDate = z
   .string()

@@ -5,3 +5,4 @@ export * from './order.js';
 export * from './risk.js';
 export * from './signal.js';
 export * from './strategy.js';
+export * from './symbol.js';

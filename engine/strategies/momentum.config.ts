@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { TIMEFRAMES } from '../messages/market.js';
-
-const SYMBOL_PATTERN = /^[A-Z][A-Z0-9.]{0,9}$/;
+import { SymbolSchema } from '../messages/symbol.js';
 
 function wholeNumber(name: string, min: number, max: number, fallback: number) {
   return z
@@ -27,14 +26,7 @@ function fraction(name: string, maxExclusive: number, fallback: number) {
  */
 export const MomentumConfigSchema = z
   .strictObject({
-    symbol: z
-      .string({ error: (issue) => (issue.input === undefined ? 'symbol is required' : 'symbol must be a string') })
-      .trim()
-      .toUpperCase()
-      .regex(SYMBOL_PATTERN, {
-        error: 'symbol must be a ticker: a letter followed by up to 9 letters, digits or dots (e.g. AAPL, BRK.B)',
-      })
-      .describe('Ticker, trimmed and upper-cased'),
+    symbol: SymbolSchema.describe('Ticker, trimmed and upper-cased'),
     timeframe: z.enum(TIMEFRAMES, { error: `timeframe must be one of ${TIMEFRAMES.join(', ')}` }).default('5m'),
     rsi_period: wholeNumber('rsi_period', 2, 200, 14),
     macd_fast: wholeNumber('macd_fast', 1, 200, 12),
