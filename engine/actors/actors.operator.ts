@@ -1,4 +1,5 @@
-import { type Observable, type OperatorFunction, groupBy, mergeMap, scan, from } from 'rxjs';
+import { type Observable, type OperatorFunction, groupBy, mergeMap, scan } from 'rxjs';
+import { emitEach } from '../operators/emit-each.js';
 import {
   type ActorInput,
   type ActorOutput,
@@ -16,12 +17,15 @@ interface Supervised {
   out: readonly ActorOutput[];
 }
 
+const NONE: readonly ActorOutput[] = [];
+
 const errorText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 /**
  * One step of a supervised actor. A throwing reducer is restarted (fresh state from its strategy
  * records, the failing input skipped) up to `maxRestarts` times; the next failure halts the actor,
  * which then ignores its input. The symbol never goes silent without an `actor.halted` saying why.
+ * Like the actor state, `acc` is owned by the scan and updated in place; it is returned for chaining.
  */
 export const superviseStep = (
   acc: Supervised,
@@ -29,45 +33,30 @@ export const superviseStep = (
   lookup: StrategyLookup,
   maxRestarts: number,
 ): Supervised => {
-  if (acc.halted) return { ...acc, out: [] };
+  if (acc.halted) {
+    acc.out = NONE;
+    return acc;
+  }
   try {
-    return {
-      state: acc.state,
-      restarts: acc.restarts,
-      halted: false,
-      out: reduceSymbolActor(acc.state, input, lookup),
-    };
+    acc.out = reduceSymbolActor(acc.state, input, lookup);
+    return acc;
   } catch (err) {
-    const error = errorText(err);
     const symbol = acc.state.symbol;
-    if (acc.restarts >= maxRestarts) {
-      return {
-        state: acc.state,
-        restarts: acc.restarts,
-        halted: true,
-        out: [{ kind: 'actor.halted', ts: input.ts, symbol, error }],
-      };
-    }
-    let state: SymbolActorState;
-    try {
-      state = restartSymbolActor(acc.state, lookup);
-    } catch (restartErr) {
-      return {
-        state: acc.state,
-        restarts: acc.restarts + 1,
-        halted: true,
-        out: [
-          { kind: 'actor.halted', ts: input.ts, symbol, error: `${error}; restart failed: ${errorText(restartErr)}` },
-        ],
-      };
-    }
-    const attempt = acc.restarts + 1;
-    return {
-      state,
-      restarts: attempt,
-      halted: false,
-      out: [{ kind: 'actor.restarted', ts: input.ts, symbol, attempt, error }],
+    const error = errorText(err);
+    const halt = (why: string): Supervised => {
+      acc.halted = true;
+      acc.out = [{ kind: 'actor.halted', ts: input.ts, symbol, error: why }];
+      return acc;
     };
+    if (acc.restarts >= maxRestarts) return halt(error);
+    acc.restarts += 1;
+    try {
+      acc.state = restartSymbolActor(acc.state, lookup);
+    } catch (restartErr) {
+      return halt(`${error}; restart failed: ${errorText(restartErr)}`);
+    }
+    acc.out = [{ kind: 'actor.restarted', ts: input.ts, symbol, attempt: acc.restarts, error }];
+    return acc;
   }
 };
 
@@ -88,7 +77,7 @@ export const symbolActors =
             halted: false,
             out: [],
           }),
-          mergeMap((acc) => from(acc.out)),
+          emitEach((acc) => acc.out),
         ),
       ),
     );
