@@ -28,10 +28,14 @@ export class Journal {
     this.kick();
   }
 
+  /**
+   * Keeps the latest counters and market time; they are written with the next batch of events (a
+   * trade, a position-sync snapshot) or by `flush`, not on their own: they change on every
+   * evaluation tick, and a commit per tick would cost an fsync each.
+   */
   recordStats(stats: SchedulerStats, marketTime: number): void {
     this.stats = stats;
     this.marketTime = marketTime;
-    this.kick();
   }
 
   /** Resolves once everything recorded so far is committed (or failed and reported). */
@@ -61,10 +65,12 @@ export class Journal {
     if (events.length === 0 && !stats) return;
     this.buffer = [];
     this.stats = undefined;
+    this.marketTime = undefined;
     const writes: Observable<void>[] = [];
     if (events.length > 0) writes.push(defer(() => this.store.append(events)));
     if (stats) writes.push(defer(() => this.store.saveStats(stats)));
-    if (marketTime !== undefined) writes.push(defer(() => this.store.saveValue('engine.market_time', marketTime)));
+    if (stats && marketTime !== undefined)
+      writes.push(defer(() => this.store.saveValue('engine.market_time', marketTime)));
     this.inFlight = lastValueFrom(concat(...writes).pipe(ignoreElements()), { defaultValue: undefined })
       .then(
         () => {
@@ -76,13 +82,14 @@ export class Journal {
           // Keep the batch; it is retried with the next recorded event (no tight retry loop).
           this.buffer = [...events, ...this.buffer];
           this.stats ??= stats;
+          this.marketTime ??= marketTime;
           this.onError(err);
           return false;
         },
       )
       .then((ok) => {
         this.inFlight = undefined;
-        if (ok && (this.buffer.length > 0 || this.stats)) this.kick();
+        if (ok && this.buffer.length > 0) this.kick();
       });
   }
 }
