@@ -5,9 +5,7 @@ import {
   type Subscription,
   filter,
   firstValueFrom,
-  from,
   lastValueFrom,
-  mergeMap,
 } from 'rxjs';
 import { z } from 'zod';
 import { symbolActors } from './actors/actors.operator.js';
@@ -23,11 +21,11 @@ import { EventBus } from './bus.js';
 import { isOpen } from './calendar/nyse-calendar.js';
 import type { EngineConfig } from './config.js';
 import { confluence } from './confluence/confluence.js';
-import type { EngineApi, HealthReport, PortfolioSummary, StrategyTypeInfo } from './engine-api.js';
+import type { EngineApi, HealthReport, PortfolioSummary, SchedulerStatus, StrategyTypeInfo } from './engine-api.js';
 import { DomainError } from './errors.js';
 import { executeOrders } from './execution/execution.operator.js';
 import { Journal } from './journal.js';
-import type { AccountState } from './messages/account.js';
+import { emitEach } from './operators/emit-each.js';
 import { equityOf, unrealizedPnl } from './messages/account.js';
 import type { EngineEvent, StrategyChanged } from './messages/engine-event.js';
 import type { OptionsFlowReading, SentimentReading } from './messages/market.js';
@@ -36,13 +34,13 @@ import { isFill } from './messages/order.js';
 import type { RiskApproved, RiskDecision } from './messages/risk.js';
 import type { ScoredSignal, Signal } from './messages/signal.js';
 import type { StrategyRecord } from './messages/strategy.js';
+import { SymbolSchema } from './messages/symbol.js';
 import type { BrokerPort } from './ports/broker.port.js';
 import type { ClockPort, IdPort } from './ports/clock.port.js';
 import type { MarketDataPort } from './ports/market-data.port.js';
 import type { SentimentPort } from './ports/sentiment.port.js';
 import type { EngineSnapshot, StorePort } from './ports/store.port.js';
 import { type RiskConfig, type RiskInput, createRiskState, riskManager } from './risk/risk.operator.js';
-import type { SchedulerStats } from './scheduler/scheduler-stats.js';
 import { TradingScheduler } from './scheduler/trading-scheduler.js';
 import type { StrategyRegistry } from './strategies/strategy-registry.js';
 
@@ -74,15 +72,7 @@ export interface Engine extends EngineApi {
   stop(): Promise<void>;
   /** Resolves once every order handed to the sink is persisted and sent and the journal is written. */
   idle(): Promise<void>;
-  account(): AccountState;
-  readonly stats$: Observable<SchedulerStats>;
 }
-
-const SYMBOL = z
-  .string({ error: 'symbol is required' })
-  .trim()
-  .toUpperCase()
-  .regex(/^[A-Z][A-Z0-9.]{0,9}$/, 'symbol must be a ticker such as AAPL or BRK.B');
 
 const AddStrategyBody = z.object({
   strategy_type: z.string({ error: 'strategy_type is required' }).min(1, 'strategy_type is required'),
@@ -96,7 +86,7 @@ const AddStrategyBody = z.object({
 
 const ExecuteBody = z.object({
   account_id: z.union([z.string(), z.number()]).optional(),
-  symbol: SYMBOL,
+  symbol: SymbolSchema,
   side: z
     .string({ error: 'side is required' })
     .trim()
@@ -210,13 +200,7 @@ export const createEngine = (deps: EngineDeps): Engine => {
       }),
       scheduler.statsChanges$.subscribe((s) => journal.recordStats(s, scheduler.now())),
     );
-    stage(
-      'actors',
-      events$.pipe(
-        mergeMap((e) => from(toActorInputs(e))),
-        symbolActors(deps.registry, config.actorMaxRestarts),
-      ),
-    );
+    stage('actors', events$.pipe(emitEach(toActorInputs), symbolActors(deps.registry, config.actorMaxRestarts)));
     stage(
       'confluence',
       events$.pipe(
@@ -258,7 +242,7 @@ export const createEngine = (deps: EngineDeps): Engine => {
       'account',
       events$.pipe(
         filter((e): e is AccountInput => e.kind === 'order.placed' || isFill(e) || e.kind === 'bar'),
-        mergeMap((e) => from(reduceAccount(book, e))),
+        emitEach((e) => reduceAccount(book, e)),
       ),
     );
     stage('broker', deps.broker.events$);
@@ -274,9 +258,10 @@ export const createEngine = (deps: EngineDeps): Engine => {
     record: StrategyRecord,
     change: StrategyChanged['change'],
   ): Promise<void> => {
-    if (change === 'removed') await lastValueFrom(deps.store.deleteStrategy(record.id), { defaultValue: undefined });
-    else await lastValueFrom(deps.store.saveStrategy(record), { defaultValue: undefined });
-    if (change === 'removed') strategies.delete(record.id);
+    const removed = change === 'removed';
+    const write = removed ? deps.store.deleteStrategy(record.id) : deps.store.saveStrategy(record);
+    await lastValueFrom(write, { defaultValue: undefined });
+    if (removed) strategies.delete(record.id);
     else strategies.set(record.id, record);
     if (started) {
       publish({ kind: 'strategy.changed', ts: now(), change, strategy: record });
@@ -453,9 +438,14 @@ export const createEngine = (deps: EngineDeps): Engine => {
 
   const bootWallTs = deps.clock.now();
 
+  /** A scheduler command answers with the status it leaves behind. */
+  const withStatus = (command: () => void) => (): SchedulerStatus => {
+    command();
+    return scheduler.status();
+  };
+
   return {
     events$: bus.events$,
-    stats$: scheduler.statsChanges$,
     strategyTypes: (): readonly StrategyTypeInfo[] => deps.registry.types(),
     listStrategies: () =>
       [...strategies.values()].sort((a, b) => a.createdTs - b.createdTs || a.id.localeCompare(b.id)),
@@ -463,27 +453,14 @@ export const createEngine = (deps: EngineDeps): Engine => {
     setStrategyEnabled,
     removeStrategy,
     schedulerStatus: () => scheduler.status(),
-    startScheduler: () => {
-      scheduler.start();
-      return scheduler.status();
-    },
-    stopScheduler: () => {
-      scheduler.stop();
-      return scheduler.status();
-    },
-    pauseScheduler: () => {
-      scheduler.pause();
-      return scheduler.status();
-    },
-    resumeScheduler: () => {
-      scheduler.resume();
-      return scheduler.status();
-    },
+    startScheduler: withStatus(() => scheduler.start()),
+    stopScheduler: withStatus(() => scheduler.stop()),
+    pauseScheduler: withStatus(() => scheduler.pause()),
+    resumeScheduler: withStatus(() => scheduler.resume()),
     portfolio,
     recentSignals: (limit) => recent.slice(-Math.max(0, limit)).reverse(),
     executeOrder,
     health,
-    account: () => book.account,
     idle,
     start: () => {
       if (started) return;
