@@ -5,6 +5,7 @@ import type { OrderRequested } from '../messages/engine-event.js';
 import type { BrokerEvent, OrderFailed, OrderIntent } from '../messages/order.js';
 import type { RiskDecision } from '../messages/risk.js';
 import type { ScoredSignal, Side } from '../messages/signal.js';
+import { confluenceLevel } from '../confluence/confluence.js';
 import type { IdPort } from '../ports/clock.port.js';
 import { type SizingTiers, sharesFor } from './sizing.js';
 
@@ -134,7 +135,7 @@ const manualSignal = (r: OrderRequested): ScoredSignal => ({
   confidence: r.confidence,
   confluence: {
     score: r.confidence,
-    level: r.confidence >= 0.8 ? 'high' : r.confidence >= 0.6 ? 'medium' : 'low',
+    level: confluenceLevel(r.confidence),
     directionalBias: r.side === 'BUY' ? 'bullish' : 'bearish',
     components: [
       {
