@@ -88,8 +88,9 @@ afterEach(async () => {
 const addMomentum = (r: Rig) =>
   r.engine.addStrategy({ strategy_type: 'momentum', config: { symbol: 'AAPL', timeframe: '1m' }, enabled: true });
 
-const play = async (r: Rig, closes: readonly number[]): Promise<void> => {
-  for (const b of barsFromCloses('AAPL', T0, closes)) {
+/** Plays closes as 1-minute bars starting `fromMinute` minutes after T0. */
+const play = async (r: Rig, closes: readonly number[], fromMinute = 0): Promise<void> => {
+  for (const b of barsFromCloses('AAPL', T0 + fromMinute * 60_000, closes)) {
     r.market.playMinute([b]);
     await r.engine.idle();
   }
@@ -212,12 +213,15 @@ describe('the whole trade loop in paper mode', () => {
     ).rejects.toThrow(/internal failure/);
   });
 
-  it('does not trade while the scheduler is stopped', async () => {
+  it('does not trade while the scheduler is stopped, and trades the same market once started', async () => {
     current = await rig();
     const r = current;
     await addMomentum(r);
     r.engine.stopScheduler();
-    await play(r, SCRIPT.slice(0, 80));
+    await play(r, SCRIPT.slice(0, 65));
     expect(r.events.filter((e) => e.kind === 'risk.approved')).toHaveLength(0);
+    r.engine.startScheduler();
+    await play(r, SCRIPT.slice(65, 80), 65);
+    expect(r.events.filter((e) => e.kind === 'risk.approved').length).toBeGreaterThan(0);
   });
 });
