@@ -33,12 +33,6 @@ export interface SystemOptions {
   readonly ids?: IdPort;
   /** Play the simulated market on a wall-clock timer (default). Tests pass false and call `market.step()`. */
   readonly playMarket?: boolean;
-  /** Passed to the HTTP server's WebSocket hub (tests use short heartbeats). */
-  readonly ws?: {
-    readonly heartbeatMs?: number;
-    readonly healthIntervalMs?: number;
-    readonly portfolioThrottleMs?: number;
-  };
 }
 
 /** The running bot: every part, wired once, with one start and one orderly stop. */
@@ -136,9 +130,11 @@ export const createSystem = async (options: SystemOptions): Promise<System> => {
       snapshot,
       onError: (context, err) => logger.error({ err, context }, `engine failure in ${context}`),
     });
+    // Paper mode: there is no IBKR connection (ibkr_connection_status 0, /api/trading/ibkr/status says so).
+    const ibkrConnected = (): boolean => false;
     const metrics = createMetrics({
       events$: engine.events$,
-      brokerConnected: () => config.broker === 'ibkr' && broker.isConnected(),
+      brokerConnected: ibkrConnected,
       schedulerState: () => engine.schedulerStatus().state,
     });
     const http = createHttpServer({
@@ -150,9 +146,8 @@ export const createSystem = async (options: SystemOptions): Promise<System> => {
         corsOrigins: config.api.corsOrigins,
         ...(config.api.token ? { token: config.api.token } : {}),
       },
-      broker: { name: broker.name, isConnected: () => config.broker === 'ibkr' && broker.isConnected() },
+      broker: { name: broker.name, isConnected: ibkrConnected },
       metrics,
-      ...(options.ws ? { ws: options.ws } : {}),
     });
     const eventLog = logEngineEvents(engine.events$, logger);
     let running = false;
