@@ -1,3 +1,5 @@
+import type { z } from 'zod';
+
 /**
  * The one error class that crosses from the engine to the edges. `code` maps to an HTTP status in
  * `http/` (validation 400, not_found 404, conflict 409, risk_rejected 422, not_connected 503 ...).
@@ -21,3 +23,7 @@ export class DomainError extends Error {
     super(message);
   }
 }
+
+/** A zod failure as `{path, message}` issues (path segments joined with dots; '' for the whole input). */
+export const zodIssues = (err: z.core.$ZodError): DomainIssue[] =>
+  err.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));

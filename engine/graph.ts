@@ -22,7 +22,7 @@ import { isOpen } from './calendar/nyse-calendar.js';
 import type { EngineConfig } from './config.js';
 import { confluence } from './confluence/confluence.js';
 import type { EngineApi, HealthReport, PortfolioSummary, SchedulerStatus, StrategyTypeInfo } from './engine-api.js';
-import { DomainError } from './errors.js';
+import { DomainError, zodIssues } from './errors.js';
 import { executeOrders } from './execution/execution.operator.js';
 import { Journal } from './journal.js';
 import { emitEach } from './operators/emit-each.js';
@@ -74,7 +74,8 @@ export interface Engine extends EngineApi {
   idle(): Promise<void>;
 }
 
-const AddStrategyBody = z.object({
+/** Unknown keys are refused: a misspelt field must not be silently ignored. */
+const AddStrategyBody = z.strictObject({
   strategy_type: z.string({ error: 'strategy_type is required' }).min(1, 'strategy_type is required'),
   config: z.record(z.string(), z.unknown(), { error: 'config must be an object' }),
   enabled: z.boolean({ error: 'enabled must be true or false' }).default(true),
@@ -84,7 +85,7 @@ const AddStrategyBody = z.object({
     .optional(),
 });
 
-const ExecuteBody = z.object({
+const ExecuteBody = z.strictObject({
   account_id: z.union([z.string(), z.number()]).optional(),
   symbol: SymbolSchema,
   side: z
@@ -103,8 +104,6 @@ const ExecuteBody = z.object({
     .max(1, 'confidence_score must be within 0..1')
     .optional(),
 });
-
-const toIssues = (err: z.ZodError) => err.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
 
 const iso = (ts: number): string => new Date(ts).toISOString();
 
@@ -274,7 +273,7 @@ export const createEngine = (deps: EngineDeps): Engine => {
 
   const addStrategy = async (input: unknown): Promise<StrategyRecord> => {
     const body = AddStrategyBody.safeParse(input);
-    if (!body.success) throw new DomainError('validation_error', 'invalid strategy', toIssues(body.error));
+    if (!body.success) throw new DomainError('validation_error', 'invalid strategy', zodIssues(body.error));
     const { strategy_type: type, enabled } = body.data;
     const parsed = deps.registry.parseConfig(type, body.data.config);
     if (!parsed.ok) {
@@ -360,7 +359,7 @@ export const createEngine = (deps: EngineDeps): Engine => {
 
   const executeOrder = async (input: unknown): Promise<{ order: OrderIntent; warnings: readonly string[] }> => {
     const body = ExecuteBody.safeParse(input);
-    if (!body.success) throw new DomainError('validation_error', 'invalid order', toIssues(body.error));
+    if (!body.success) throw new DomainError('validation_error', 'invalid order', zodIssues(body.error));
     const b = body.data;
     const price = b.price_per_share ?? deps.marketData.lastPrice(b.symbol);
     if (price === undefined)

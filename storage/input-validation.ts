@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DomainError } from '../engine/errors.js';
+import { DomainError, zodIssues } from '../engine/errors.js';
 import type { EngineEvent } from '../engine/messages/engine-event.js';
 import { TIMEFRAMES } from '../engine/messages/market.js';
 
@@ -49,7 +49,7 @@ const SchedulerStatsSchema = z.object({
 const check = (schema: z.ZodType, what: string, value: unknown): void => {
   const result = schema.safeParse(value);
   if (result.success) return;
-  const issues = result.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
+  const issues = zodIssues(result.error);
   throw new DomainError(
     'validation_error',
     `invalid ${what}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,

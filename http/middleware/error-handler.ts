@@ -1,10 +1,10 @@
 import type Koa from 'koa';
 import { z } from 'zod';
-import { DomainError, type DomainErrorCode, type DomainIssue } from '../../engine/errors.js';
+import { DomainError, type DomainErrorCode, zodIssues } from '../../engine/errors.js';
 import type { HttpLogger } from '../logger.js';
 
 /** The one code-to-status table (SPEC section 10). */
-export const STATUS_BY_CODE: Readonly<Record<DomainErrorCode, number>> = {
+const STATUS_BY_CODE: Readonly<Record<DomainErrorCode, number>> = {
   validation_error: 400,
   unauthorized: 401,
   not_found: 404,
@@ -16,9 +16,6 @@ export const STATUS_BY_CODE: Readonly<Record<DomainErrorCode, number>> = {
 
 /** Keys a DomainError's details may not overwrite in the response body. */
 const RESERVED = new Set(['error', 'message', 'issues', 'request_id']);
-
-const zodIssues = (err: z.core.$ZodError): DomainIssue[] =>
-  err.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
 
 const domainBody = (err: DomainError): Record<string, unknown> => {
   const details = Object.fromEntries(Object.entries(err.details).filter(([k]) => !RESERVED.has(k)));
@@ -45,8 +42,8 @@ const clientErrorMessage = (err: { status: number; type?: string }): string => {
 };
 
 /** Translates a thrown value to `[status, body]`; undefined means "unexpected" (500). */
-export const toHttpError = (err: unknown): [number, Record<string, unknown>] | undefined => {
-  if (err instanceof DomainError) return [STATUS_BY_CODE[err.code] ?? 500, domainBody(err)];
+const toHttpError = (err: unknown): [number, Record<string, unknown>] | undefined => {
+  if (err instanceof DomainError) return [STATUS_BY_CODE[err.code], domainBody(err)];
   if (err instanceof z.core.$ZodError) {
     return [400, { error: 'validation_error', message: 'invalid request', issues: zodIssues(err) }];
   }

@@ -2,15 +2,7 @@ import type Router from '@koa/router';
 import { z } from 'zod';
 import type { EngineApi } from '../../engine/engine-api.js';
 import { scoredSignalJson, strategyJson, strategyTypeJson } from '../serializers.js';
-import { validate } from './validate.js';
 
-const AddStrategyBody = z.strictObject({
-  strategy_type: z.string().min(1).max(64),
-  config: z.record(z.string(), z.unknown()),
-  enabled: z.boolean().optional(),
-  id: z.string().min(1).max(128).optional(),
-});
-const IdParam = z.string().min(1).max(128);
 const RecentQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) });
 
 /**
@@ -22,27 +14,27 @@ export const registerStrategyRoutes = (router: Router, engine: EngineApi): void 
     ctx.body = { strategy_types: engine.strategyTypes().map(strategyTypeJson) };
   });
   router.post('/api/strategies/add', async (ctx) => {
-    const body = validate(AddStrategyBody, ctx.request.body);
+    const added = await engine.addStrategy(ctx.request.body);
     ctx.status = 201;
-    ctx.body = strategyJson(await engine.addStrategy(body));
+    ctx.body = strategyJson(added);
   });
   router.get('/api/strategies/active', (ctx) => {
     const strategies = engine.listStrategies().map(strategyJson);
     ctx.body = { strategies, count: strategies.length };
   });
   router.get('/api/strategies/signals/recent', (ctx) => {
-    const { limit } = validate(RecentQuery, ctx.query);
+    const { limit } = RecentQuery.parse(ctx.query);
     const signals = engine.recentSignals(limit).map(scoredSignalJson);
     ctx.body = { signals, count: signals.length };
   });
   router.post('/api/strategies/:id/enable', async (ctx) => {
-    ctx.body = strategyJson(await engine.setStrategyEnabled(validate(IdParam, ctx.params['id']), true));
+    ctx.body = strategyJson(await engine.setStrategyEnabled(String(ctx.params['id']), true));
   });
   router.post('/api/strategies/:id/disable', async (ctx) => {
-    ctx.body = strategyJson(await engine.setStrategyEnabled(validate(IdParam, ctx.params['id']), false));
+    ctx.body = strategyJson(await engine.setStrategyEnabled(String(ctx.params['id']), false));
   });
   router.delete('/api/strategies/:id', async (ctx) => {
-    const removed = await engine.removeStrategy(validate(IdParam, ctx.params['id']));
+    const removed = await engine.removeStrategy(String(ctx.params['id']));
     ctx.body = { deleted: removed.id };
   });
 };

@@ -1,11 +1,6 @@
 import type Router from '@koa/router';
-import { z } from 'zod';
 import type { EngineApi } from '../../engine/engine-api.js';
 import { orderJson } from '../serializers.js';
-import { validate } from './validate.js';
-
-/** The engine validates the order fields (seed body); here only "a JSON object" is required. */
-const ExecuteBody = z.record(z.string(), z.unknown());
 
 /** Portfolio and manual orders. A manual order passes the same risk rules as strategy signals. */
 export const registerTradingRoutes = (router: Router, engine: EngineApi): void => {
@@ -13,7 +8,7 @@ export const registerTradingRoutes = (router: Router, engine: EngineApi): void =
     ctx.body = engine.portfolio();
   });
   router.post('/api/trading/execute', async (ctx) => {
-    const result = await engine.executeOrder(validate(ExecuteBody, ctx.request.body));
+    const result = await engine.executeOrder(ctx.request.body);
     ctx.status = 201;
     ctx.body = { order: orderJson(result.order), warnings: result.warnings };
   });

@@ -109,23 +109,12 @@ describe('seed curl calls', () => {
     expect(Array.isArray(res.body.positions)).toBe(true);
   });
 
-  it('executes the seed manual order (or refuses it by a risk rule, never anything else)', async () => {
+  it('executes the seed manual order through the risk rules and the paper broker', async () => {
     const res = await call(`${srv.url}/api/trading/execute`, 'POST', SEED_ORDER);
-    expect([201, 422]).toContain(res.status);
-    if (res.status === 201) {
-      expect(res.body.order).toMatchObject({ symbol: 'AAPL', side: 'BUY', quantity: 10 });
-      expect(res.body.order.client_order_id).toEqual(expect.any(String));
-      expect(Array.isArray(res.body.warnings)).toBe(true);
-    } else {
-      expect(res.body).toMatchObject({ error: 'risk_rejected', rule: expect.any(String), reason: expect.any(String) });
-    }
-  });
-
-  it('lists recent signals with a bounded limit', async () => {
-    const res = await call(`${srv.url}/api/strategies/signals/recent?limit=5`, 'GET');
-    expect(res.status).toBe(200);
-    expect(Array.isArray(res.body.signals)).toBe(true);
-    expect(res.body.count).toBe(res.body.signals.length);
+    expect(res.status).toBe(201);
+    expect(res.body.order).toMatchObject({ symbol: 'AAPL', side: 'BUY', quantity: 10 });
+    expect(res.body.order.client_order_id).toEqual(expect.any(String));
+    expect(Array.isArray(res.body.warnings)).toBe(true);
   });
 });
 
@@ -167,7 +156,7 @@ describe('bad input', () => {
     expect(await activeCount()).toBe(0);
   });
 
-  it('refuses a body of the wrong shape before it reaches the engine', async () => {
+  it('refuses a body of the wrong shape, including unknown fields', async () => {
     const notObject = await call(`${srv.url}/api/strategies/add`, 'POST', { strategy_type: 'momentum', config: 'QQQ' });
     expect(notObject.status).toBe(400);
     expect(notObject.body.issues[0].path).toBe('config');
