@@ -20,6 +20,7 @@ import { registerSchedulerRoutes } from './routes/scheduler.routes.js';
 import { registerStrategyRoutes } from './routes/strategies.routes.js';
 import { registerTradingRoutes } from './routes/trading.routes.js';
 import { type WsHub, createWsHub } from './ws/hub.js';
+import { isLoopbackHost } from '../adapters/config/config-values.js';
 
 export interface HttpServerDeps {
   readonly engine: EngineApi;
@@ -33,7 +34,6 @@ export interface HttpServerDeps {
     /** JSON body size limit (bytes-style string). Default '100kb'. */
     readonly bodyLimit?: string;
   };
-  readonly broker: { readonly name: string; isConnected(): boolean };
   /** The IBKR adapter's control; absent with BROKER=paper. */
   readonly ibkr?: IbkrControl;
   readonly metrics: HttpMetrics;
@@ -53,18 +53,13 @@ export interface HttpServer {
   close(): Promise<void>;
 }
 
-const LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1|localhost|::ffff:127\.\d{1,3}\.\d{1,3}\.\d{1,3})$/;
-
-/** True when binding `host` exposes the API beyond this machine. */
-export const isExposedHost = (host: string): boolean => !LOOPBACK.test(host);
-
 const buildRouter = (deps: HttpServerDeps): Router => {
   const router = new Router();
   registerHealthRoutes(router, deps.engine);
   registerStrategyRoutes(router, deps.engine);
   registerSchedulerRoutes(router, deps.engine);
   registerTradingRoutes(router, deps.engine);
-  registerIbkrRoutes(router, deps);
+  registerIbkrRoutes(router, deps.engine, deps.ibkr);
   registerMetricsRoutes(router, deps.metrics);
   return router;
 };
@@ -74,7 +69,7 @@ const buildRouter = (deps: HttpServerDeps): Router => {
  * error handler, request id, CORS, auth, JSON body, router, JSON 404/405. Auth runs before the body
  * parser so an unauthenticated client cannot make the server parse its body.
  */
-export const createApp = (deps: HttpServerDeps): Koa => {
+const createApp = (deps: HttpServerDeps): Koa => {
   const app = new Koa();
   const router = buildRouter(deps);
   app.use(requestMetrics(deps.metrics));
@@ -94,20 +89,28 @@ export const createApp = (deps: HttpServerDeps): Koa => {
  * Builds the REST API and the WebSocket hub on one HTTP server, everything from `deps` (no
  * globals). `listen()` refuses a non-loopback host without a token (SPEC section 10).
  */
-export const createHttpServer = (deps: HttpServerDeps): HttpServer => {
+export const createHttpServer = (given: HttpServerDeps): HttpServer => {
+  // An empty token is no token, for auth, WebSocket upgrades and the exposure check alike.
+  const { token, ...api } = given.api;
+  const deps: HttpServerDeps = { ...given, api: { ...api, ...(token ? { token } : {}) } };
   const server = createServer(createApp(deps).callback());
-  let hub: WsHub | undefined = createWsHub({
-    server,
-    engine: deps.engine,
-    logger: deps.logger,
-    metrics: deps.metrics,
-    token: deps.api.token,
-    origins: deps.api.corsOrigins,
-    ...deps.ws,
-  });
+  // The hub (engine subscription, health and heartbeat timers) exists only while listening.
+  let hub: WsHub | undefined;
   return {
     server,
-    listen: () => listen(server, deps),
+    listen: async () => {
+      const address = await listen(server, deps);
+      hub = createWsHub({
+        server,
+        engine: deps.engine,
+        logger: deps.logger,
+        metrics: deps.metrics,
+        token: deps.api.token,
+        origins: deps.api.corsOrigins,
+        ...deps.ws,
+      });
+      return address;
+    },
     close: async () => {
       await hub?.close();
       hub = undefined;
@@ -118,7 +121,7 @@ export const createHttpServer = (deps: HttpServerDeps): HttpServer => {
 
 const listen = (server: Server, deps: HttpServerDeps): Promise<{ host: string; port: number }> => {
   const { host, port, token } = deps.api;
-  if (isExposedHost(host) && (token === undefined || token === '')) {
+  if (!isLoopbackHost(host) && token === undefined) {
     return Promise.reject(
       new Error(`refusing to listen on ${host} without API_TOKEN: set API_TOKEN or API_HOST=127.0.0.1`),
     );

@@ -1,8 +1,9 @@
-import type { Observable } from 'rxjs';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { EngineEvent } from '../engine/messages/engine-event.js';
+import type { EngineApi } from '../engine/engine-api.js';
+import type { SchedulerState } from '../engine/messages/engine-event.js';
 
-const SCHEDULER_STATES = ['stopped', 'running', 'paused', 'error'] as const;
+const SCHEDULER_STATES = ['stopped', 'running', 'paused', 'error'] as const satisfies readonly SchedulerState[];
 const HTTP_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 
 /** Why the hub dropped a WebSocket client. */
@@ -19,9 +20,8 @@ export interface HttpMetrics {
 }
 
 export interface MetricsOptions {
-  readonly events$: Observable<EngineEvent>;
-  readonly brokerConnected: () => boolean;
-  readonly schedulerState: () => string;
+  /** Events to count, and the scheduler status for the state and IBKR-connection gauges. */
+  readonly engine: Pick<EngineApi, 'events$' | 'schedulerStatus'>;
   readonly registry?: Registry;
   /** Told when an event could not be recorded (the event is skipped, counting goes on). */
   readonly onError?: (err: unknown, event: EngineEvent) => void;
@@ -94,7 +94,7 @@ const stateMetrics = (registry: Registry, opts: MetricsOptions): void => {
     help: '1 when the IBKR connection is up, 0 otherwise (always 0 with BROKER=paper)',
     registers: [registry],
     collect() {
-      this.set(opts.brokerConnected() ? 1 : 0);
+      this.set(opts.engine.schedulerStatus().ibkr_connected ? 1 : 0);
     },
   });
   new Gauge({
@@ -103,7 +103,7 @@ const stateMetrics = (registry: Registry, opts: MetricsOptions): void => {
     labelNames: ['state'] as const,
     registers: [registry],
     collect() {
-      const current = opts.schedulerState();
+      const current = opts.engine.schedulerStatus().state;
       for (const state of SCHEDULER_STATES) this.set({ state }, state === current ? 1 : 0);
     },
   });
@@ -165,7 +165,7 @@ export const createMetrics = (opts: MetricsOptions): HttpMetrics & { dispose(): 
       opts.onError?.(err, e);
     }
   };
-  const subscription = opts.events$.subscribe({ next: record });
+  const subscription = opts.engine.events$.subscribe({ next: record });
   return {
     registry,
     ...httpMetrics(registry),

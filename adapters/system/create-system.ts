@@ -130,13 +130,7 @@ export const createSystem = async (options: SystemOptions): Promise<System> => {
       snapshot,
       onError: (context, err) => logger.error({ err, context }, `engine failure in ${context}`),
     });
-    // Paper mode: there is no IBKR connection (ibkr_connection_status 0, /api/trading/ibkr/status says so).
-    const ibkrConnected = (): boolean => false;
-    const metrics = createMetrics({
-      events$: engine.events$,
-      brokerConnected: ibkrConnected,
-      schedulerState: () => engine.schedulerStatus().state,
-    });
+    const metrics = createMetrics({ engine });
     const http = createHttpServer({
       engine,
       logger,
@@ -146,11 +140,10 @@ export const createSystem = async (options: SystemOptions): Promise<System> => {
         corsOrigins: config.api.corsOrigins,
         ...(config.api.token ? { token: config.api.token } : {}),
       },
-      broker: { name: broker.name, isConnected: ibkrConnected },
       metrics,
     });
     const eventLog = logEngineEvents(engine.events$, logger);
-    let running = false;
+    let started = false;
     return {
       config,
       engine,
@@ -159,21 +152,20 @@ export const createSystem = async (options: SystemOptions): Promise<System> => {
       store,
       http,
       start: async () => {
+        started = true;
         engine.start();
         await seedStrategies(config, engine, snapshot, store, logger);
         const address = await http.listen();
         if (options.playMarket ?? true) market.start();
-        running = true;
         return address;
       },
+      // Every step is safe when its part never started, so a failed start() is cleaned up the same way.
       stop: async () => {
-        if (running) {
-          running = false;
-          await http.close();
-          market.stop();
-          await engine.stop();
-          await lastValueFrom(store.saveValue(MARKET_CURSOR, market.cursor()), { defaultValue: undefined });
-        }
+        await http.close();
+        market.stop();
+        await engine.stop();
+        if (started) await lastValueFrom(store.saveValue(MARKET_CURSOR, market.cursor()), { defaultValue: undefined });
+        started = false;
         eventLog.unsubscribe();
         metrics.dispose();
         broker.dispose();

@@ -2,7 +2,9 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type Koa from 'koa';
 import { DomainError } from '../../engine/errors.js';
 
-const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+/** Methods that change state; they need the token and are the ones that carry a JSON body. */
+export const MUTATING_METHODS = ['POST', 'PUT', 'PATCH', 'DELETE'];
+const MUTATING = new Set(MUTATING_METHODS);
 
 const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
 

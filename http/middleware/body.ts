@@ -1,8 +1,7 @@
 import { bodyParser } from '@koa/bodyparser';
 import type Koa from 'koa';
 import { DomainError } from '../../engine/errors.js';
-
-const BODY_METHODS = ['POST', 'PUT', 'PATCH', 'DELETE'];
+import { MUTATING_METHODS as BODY_METHODS } from './auth.js';
 
 const hasBody = (ctx: Koa.Context): boolean => ctx.get('Transfer-Encoding') !== '' || (ctx.request.length ?? 0) > 0;
 

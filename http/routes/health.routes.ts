@@ -6,6 +6,6 @@ export const registerHealthRoutes = (router: Router, engine: EngineApi): void =>
   router.get('/health', (ctx) => {
     const health = engine.health();
     ctx.status = health.status === 'ok' ? 200 : 503;
-    ctx.body = { ...health, status: health.status, time: new Date().toISOString() };
+    ctx.body = { ...health, time: new Date().toISOString() };
   });
 };

@@ -1,59 +1,43 @@
 import type Router from '@koa/router';
-import type Koa from 'koa';
+import type { EngineApi } from '../../engine/engine-api.js';
 import { DomainError } from '../../engine/errors.js';
 import type { IbkrControl } from '../ibkr-control.js';
 
-export interface IbkrRouteDeps {
-  readonly broker: { readonly name: string; isConnected(): boolean };
-  readonly ibkr?: IbkrControl;
-}
-
+const NOT_ENABLED = 'IBKR is not enabled: BROKER=paper';
 const PAPER_MESSAGE = 'BROKER=paper uses the built-in paper broker; IBKR is not enabled';
 
 const requireIbkr = (ibkr: IbkrControl | undefined): IbkrControl => {
-  if (ibkr === undefined) throw new DomainError('not_connected', 'IBKR is not enabled: BROKER=paper');
+  if (ibkr === undefined) throw new DomainError('not_connected', NOT_ENABLED);
   return ibkr;
 };
 
+type Call = (c: IbkrControl) => Promise<unknown>;
+
+/** The seed's endpoints that delegate to the adapter; `test` also answers GET, as the seed's README calls it. */
+const DELEGATED: readonly (readonly ['get' | 'post', string, Call])[] = [
+  ['post', 'connect', (c) => c.connect()],
+  ['post', 'disconnect', (c) => c.disconnect()],
+  ['post', 'test', (c) => c.test()],
+  ['get', 'test', (c) => c.test()],
+  ['get', 'account', (c) => c.account()],
+  ['get', 'positions', async (c) => ({ positions: await c.positions() })],
+];
+
 /**
  * `/api/trading/ibkr/*` (seed paths). Status always answers 200; the other endpoints delegate to the
- * IBKR adapter's control, or answer 503 not_connected when the paper broker is in use. `test` also
- * answers GET because the seed's README calls it that way.
+ * IBKR adapter's control, or answer 503 not_connected when the paper broker is in use.
  */
-export const registerIbkrRoutes = (router: Router, deps: IbkrRouteDeps): void => {
-  const delegate =
-    (call: (c: IbkrControl) => Promise<unknown>): Koa.Middleware =>
-    async (ctx) => {
-      ctx.body = await call(requireIbkr(deps.ibkr));
-    };
+export const registerIbkrRoutes = (router: Router, engine: EngineApi, ibkr: IbkrControl | undefined): void => {
   router.get('/api/trading/ibkr/status', async (ctx) => {
+    const broker = engine.health().broker.name;
     ctx.body =
-      deps.ibkr === undefined
-        ? { connected: false, broker: deps.broker.name, mode: 'paper', message: PAPER_MESSAGE }
-        : { ...(await deps.ibkr.status()), broker: deps.broker.name };
+      ibkr === undefined
+        ? { connected: false, broker, mode: 'paper', message: PAPER_MESSAGE }
+        : { ...(await ibkr.status()), broker };
   });
-  router.post(
-    '/api/trading/ibkr/connect',
-    delegate((c) => c.connect()),
-  );
-  router.post(
-    '/api/trading/ibkr/disconnect',
-    delegate((c) => c.disconnect()),
-  );
-  router.post(
-    '/api/trading/ibkr/test',
-    delegate((c) => c.test()),
-  );
-  router.get(
-    '/api/trading/ibkr/test',
-    delegate((c) => c.test()),
-  );
-  router.get(
-    '/api/trading/ibkr/account',
-    delegate((c) => c.account()),
-  );
-  router.get(
-    '/api/trading/ibkr/positions',
-    delegate(async (c) => ({ positions: await c.positions() })),
-  );
+  for (const [method, name, call] of DELEGATED) {
+    router[method](`/api/trading/ibkr/${name}`, async (ctx) => {
+      ctx.body = await call(requireIbkr(ibkr));
+    });
+  }
 };

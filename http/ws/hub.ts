@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import { type Observable, type Subscription, auditTime, filter, groupBy, identity, map, mergeMap, share } from 'rxjs';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
 import type { EngineApi } from '../../engine/engine-api.js';
+import { zodIssues } from '../../engine/errors.js';
 import type { EngineEvent } from '../../engine/messages/engine-event.js';
 import type { HttpLogger } from '../logger.js';
 import type { HttpMetrics, WsDropReason } from '../metrics.js';
@@ -55,6 +56,7 @@ export const createWsHub = (opts: WsHubOptions): WsHub => {
   const all = function* (): Generator<Client> {
     for (const set of clients.values()) yield* set;
   };
+  const listening = (path: WsPath): boolean => (clients.get(path)?.size ?? 0) > 0;
 
   const drop = (c: Client, reason: WsDropReason): void => {
     if (c.ws.readyState !== WebSocket.OPEN) return void c.ws.terminate();
@@ -89,20 +91,21 @@ export const createWsHub = (opts: WsHubOptions): WsHub => {
     }
   };
   const healthMessage = (): WsMessage => ({ type: 'health', ts: nowIso(), data: safeRead(() => opts.engine.health()) });
-  const pushHealth = (): void => broadcast('/ws/health', healthMessage());
-
-  const hello = (path: WsPath): WsMessage => {
-    const base = { stream: path };
-    const data =
-      path === '/ws/health'
-        ? { ...base, health: safeRead(() => opts.engine.health()) }
-        : path === '/ws/portfolio'
-          ? { ...base, portfolio: safeRead(() => opts.engine.portfolio()) }
-          : path === '/ws/prices'
-            ? { ...base, symbols: null }
-            : base;
-    return { type: 'hello', ts: nowIso(), data };
+  const pushHealth = (): void => {
+    if (listening('/ws/health')) broadcast('/ws/health', healthMessage());
   };
+
+  const helloData: Readonly<Record<WsPath, () => object>> = {
+    '/ws/health': () => ({ health: safeRead(() => opts.engine.health()) }),
+    '/ws/portfolio': () => ({ portfolio: safeRead(() => opts.engine.portfolio()) }),
+    '/ws/prices': () => ({ symbols: null }),
+    '/ws/signals': () => ({}),
+  };
+  const hello = (path: WsPath): WsMessage => ({
+    type: 'hello',
+    ts: nowIso(),
+    data: { stream: path, ...helloData[path]() },
+  });
 
   const sendError = (c: Client, message: string, issues?: readonly { path: string; message: string }[]): void =>
     send(c, {
@@ -122,7 +125,7 @@ export const createWsHub = (opts: WsHubOptions): WsHub => {
     }
     const result = ClientMessage.safeParse(parsed);
     if (!result.success) {
-      const issues = result.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
+      const issues = zodIssues(result.error);
       return sendError(c, 'expected {"type":"subscribe","symbols":[...]} or {"type":"unsubscribe"}', issues);
     }
     c.symbols = result.data.type === 'subscribe' ? new Set(result.data.symbols) : null;
@@ -153,6 +156,7 @@ export const createWsHub = (opts: WsHubOptions): WsHub => {
   };
 
   const subscription = subscribeEvents(opts.engine.events$, opts.portfolioThrottleMs ?? 250, {
+    active: () => WS_PATHS.some(listening),
     routed: (r) => broadcast(r.path, r.message, r.symbol),
     portfolio: (m) => broadcast('/ws/portfolio', m),
     health: pushHealth,
@@ -176,6 +180,8 @@ export const createWsHub = (opts: WsHubOptions): WsHub => {
 };
 
 interface EventSinks {
+  /** Whether any client is connected: with none, events are not presented at all. */
+  active(): boolean;
   routed(r: NonNullable<ReturnType<typeof routeEvent>>): void;
   portfolio(m: WsMessage): void;
   health(): void;
@@ -197,7 +203,10 @@ const guarded =
 
 /** One upstream subscription (shared) feeding the direct streams and the throttled portfolio stream. */
 const subscribeEvents = (events$: Observable<EngineEvent>, throttleMs: number, sinks: EventSinks): Subscription => {
-  const shared$ = events$.pipe(share());
+  const shared$ = events$.pipe(
+    filter(() => sinks.active()),
+    share(),
+  );
   const skip = (err: unknown, e: EngineEvent): void => sinks.skipped(err, e.kind);
   const direct = guarded((e: EngineEvent) => {
     const routed = routeEvent(e);

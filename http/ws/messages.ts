@@ -11,6 +11,7 @@ import {
   scoredSignalJson,
 } from '../serializers.js';
 import type { WsPath } from './upgrade.js';
+import { SymbolSchema } from '../../engine/messages/symbol.js';
 
 /** Every message a stream sends: `ts` is the ISO event time (wall time for hello/health ticks). */
 export interface WsMessage {
@@ -61,14 +62,9 @@ export const portfolioMessage = (e: EngineEvent): { key: string; message: WsMess
 export const changesHealth = (e: EngineEvent): boolean =>
   e.kind === 'scheduler.state_changed' || e.kind === 'actor.halted';
 
-const Ticker = z
-  .string()
-  .regex(/^[A-Za-z][A-Za-z0-9.-]{0,14}$/, 'expected a ticker symbol')
-  .transform((s) => s.toUpperCase());
-
 /** What a client may send (only /ws/prices accepts anything): set or clear its symbol filter. */
 export const ClientMessage = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('subscribe'), symbols: z.array(Ticker).min(1).max(200) }),
+  z.strictObject({ type: z.literal('subscribe'), symbols: z.array(SymbolSchema).min(1).max(200) }),
   z.strictObject({ type: z.literal('unsubscribe') }),
 ]);
 export type ClientMessage = z.infer<typeof ClientMessage>;

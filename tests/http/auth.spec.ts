@@ -85,16 +85,11 @@ describe('listen', () => {
   it('refuses to bind a non-loopback address without a token', async () => {
     srv = await startServer();
     const engine = srv.engine;
-    const metrics = createMetrics({
-      events$: engine.events$,
-      brokerConnected: () => false,
-      schedulerState: () => 'stopped',
-    });
+    const metrics = createMetrics({ engine });
     const http = createHttpServer({
       engine,
       logger: recordingLogger(),
       api: { host: '0.0.0.0', port: 0, corsOrigins: [] },
-      broker: { name: 'paper', isConnected: () => true },
       metrics,
     });
     await expect(http.listen()).rejects.toThrow(/API_TOKEN/);

@@ -84,11 +84,7 @@ export const startServer = async (opts: StartOptions = {}): Promise<TestServer> 
     ...({ emit } as object),
   }) as unknown as TestEngine;
   const logger = recordingLogger();
-  const metrics = createMetrics({
-    events$: engine.events$,
-    brokerConnected: () => false,
-    schedulerState: () => engine.schedulerStatus().state,
-  });
+  const metrics = createMetrics({ engine });
   const http = createHttpServer({
     engine,
     logger,
@@ -99,7 +95,6 @@ export const startServer = async (opts: StartOptions = {}): Promise<TestServer> 
       ...(opts.token === undefined ? {} : { token: opts.token }),
       ...(opts.bodyLimit === undefined ? {} : { bodyLimit: opts.bodyLimit }),
     },
-    broker: { name: 'paper', isConnected: () => false },
     ...(opts.ibkr === undefined ? {} : { ibkr: opts.ibkr }),
     metrics,
     ...(opts.ws === undefined ? {} : { ws: opts.ws }),
@@ -117,7 +112,6 @@ export const startServer = async (opts: StartOptions = {}): Promise<TestServer> 
       await http.close();
       metrics.dispose();
       injected.complete();
-      await system.engine.stop();
       await system.stop();
     },
   };

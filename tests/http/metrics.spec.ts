@@ -4,6 +4,8 @@ import type { EngineEvent } from '../../engine/messages/engine-event.js';
 import { createMetrics } from '../../http/metrics.js';
 import { brokerRejected, filled, positionUpdated, rejected, signal, T0 } from './fixtures.js';
 import { type TestServer, call, startServer } from './helpers.js';
+import type { SchedulerStatus } from '../../engine/engine-api.js';
+import type { SchedulerState } from '../../engine/messages/engine-event.js';
 
 let srv: TestServer;
 beforeEach(async () => {
@@ -96,8 +98,12 @@ describe('createMetrics', () => {
   it('keeps instances independent and stops counting after dispose', async () => {
     const events$ = new Subject<EngineEvent>();
     let connected = true;
-    const a = createMetrics({ events$, brokerConnected: () => connected, schedulerState: () => 'paused' });
-    const b = createMetrics({ events$, brokerConnected: () => false, schedulerState: () => 'stopped' });
+    const engineWith = (state: SchedulerState, ibkr: () => boolean) => ({
+      events$,
+      schedulerStatus: () => ({ state, ibkr_connected: ibkr() }) as SchedulerStatus,
+    });
+    const a = createMetrics({ engine: engineWith('paused', () => connected) });
+    const b = createMetrics({ engine: engineWith('stopped', () => false) });
     events$.next(filled('AAPL'));
     b.dispose();
     events$.next(filled('AAPL'));
