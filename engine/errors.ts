@@ -27,3 +27,14 @@ export class DomainError extends Error {
 /** A zod failure as `{path, message}` issues (path segments joined with dots; '' for the whole input). */
 export const zodIssues = (err: z.core.$ZodError): DomainIssue[] =>
   err.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
+
+/**
+ * Parses options a programmer passes in (not user input: that gets a DomainError): the value with
+ * defaults filled, or an Error naming `label` and every issue as `path: message`.
+ */
+export const parseOrThrow = <S extends z.ZodType>(schema: S, label: string, input: unknown): z.output<S> => {
+  const parsed = schema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const issues = zodIssues(parsed.error).map((i) => `${i.path || '(options)'}: ${i.message}`);
+  throw new Error(`Invalid ${label}: ${issues.join('; ')}`);
+};

@@ -1,17 +1,17 @@
 import { BehaviorSubject, Observable, Subject, isObservable } from 'rxjs';
 import type { Subscriber } from 'rxjs';
 import { z } from 'zod';
-import { DomainError } from '../../engine/errors.js';
+import { DomainError, parseOrThrow } from '../../engine/errors.js';
 import type { Bar } from '../../engine/messages/market.js';
 import { barEndTs } from '../../engine/messages/market.js';
 import { TERMINAL_ORDER_STATUSES } from '../../engine/messages/order.js';
 import type { BrokerEvent, FillEvent, OrderIntent, OrderRecord } from '../../engine/messages/order.js';
 import type { BrokerConnectionState, BrokerPort } from '../../engine/ports/broker.port.js';
-import { fillOnBar, orderCommission, roundPrice } from './paper-fill-model.js';
+import { fillOnBar, orderCommission, roundCents, roundPrice } from './paper-fill-model.js';
 import type { CommissionSchedule, FillState } from './paper-fill-model.js';
 import { RestoredOrderSchema, orderProblems } from './paper-order-schema.js';
 
-export const PaperBrokerOptionsSchema = z.object({
+const PaperBrokerOptionsSchema = z.object({
   bars$: z.custom<Observable<Bar>>((v) => isObservable(v), 'bars$ must be an Observable of bars'),
   slippageBps: z.number().min(0).max(10_000).default(5),
   commission: z
@@ -45,13 +45,6 @@ interface WorkingOrder {
   readonly acceptedAfterBar: number;
 }
 
-const parseOptions = (options: PaperBrokerOptions): z.output<typeof PaperBrokerOptionsSchema> => {
-  const parsed = PaperBrokerOptionsSchema.safeParse(options);
-  if (parsed.success) return parsed.data;
-  const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(options)'}: ${i.message}`).join('; ');
-  throw new Error(`Invalid paper broker options: ${issues}`);
-};
-
 const completeWith = (subscriber: Subscriber<void>): void => {
   subscriber.next();
   subscriber.complete();
@@ -78,7 +71,7 @@ const rejectionBase = (order: unknown, fallbackTs: number) => {
  * commission). `submit` and `cancel` act when subscribed and emit one `undefined` before completing.
  */
 export const createPaperBroker = (options: PaperBrokerOptions): PaperBroker => {
-  const opts = parseOptions(options);
+  const opts = parseOrThrow(PaperBrokerOptionsSchema, 'paper broker options', options);
   const schedule: CommissionSchedule = opts.commission;
   const events = new Subject<BrokerEvent>();
   const connection = new BehaviorSubject<BrokerConnectionState>('connected');
@@ -112,7 +105,7 @@ export const createPaperBroker = (options: PaperBrokerOptions): PaperBroker => {
     order.filled += quantity;
     order.filledValue += quantity * price;
     const total = orderCommission(schedule, order.filled, order.filledValue);
-    const commission = Math.round((total - order.commissionCharged) * 100) / 100;
+    const commission = roundCents(total - order.commissionCharged);
     order.commissionCharged = total;
     const remaining = order.intent.quantity - order.filled;
     const { clientOrderId, symbol, side } = order.intent;
@@ -139,9 +132,10 @@ export const createPaperBroker = (options: PaperBrokerOptions): PaperBroker => {
     const seq = barSeq;
     marketTime = Math.max(marketTime, barEndTs(bar));
     let capacity = bar.volume > 0 ? Math.floor(bar.volume * opts.maxVolumeParticipation) : 0;
-    for (const order of [...working.values()]) {
+    // The live map: a filled order is deleted during iteration (skipped from then on); an order
+    // accepted during this bar is visited but cannot fill on it (acceptedAfterBar).
+    for (const order of working.values()) {
       if (order.intent.symbol !== bar.symbol || order.acceptedAfterBar >= seq) continue;
-      if (!working.has(order.intent.clientOrderId)) continue;
       const { price, state } = fillOnBar(order.intent, bar, opts.slippageBps, order.fillState);
       order.fillState = state;
       const quantity = Math.min(order.intent.quantity - order.filled, capacity);

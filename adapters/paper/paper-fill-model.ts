@@ -23,7 +23,7 @@ export const orderCommission = (schedule: CommissionSchedule, quantity: number, 
   roundCents(Math.min(Math.max(schedule.min, schedule.perShare * quantity), schedule.maxPctOfValue * value));
 
 /** Adverse slippage: buys pay more, sells receive less. */
-export const slipped = (price: number, side: Side, bps: number): number =>
+const slipped = (price: number, side: Side, bps: number): number =>
   side === 'BUY' ? price * (1 + bps / 10_000) : price * (1 - bps / 10_000);
 
 const worseOf = (side: Side, a: number, b: number): number => (side === 'BUY' ? Math.max(a, b) : Math.min(a, b));
@@ -42,7 +42,7 @@ export interface FillState {
 }
 
 /** The outcome of one bar for one order: the fill price (undefined: no fill) and the next state. */
-export interface BarFill {
+interface BarFill {
   readonly price: number | undefined;
   readonly state: FillState;
 }

@@ -5,7 +5,7 @@ const price = (name: string) =>
   z.number({ error: `${name} must be a finite number > 0` }).positive(`${name} must be a finite number > 0`);
 
 /** What the paper broker needs from an order before it accepts it. */
-export const PaperOrderSchema = z
+const PaperOrderSchema = z
   .object({
     ts: z.number({ error: 'ts must be finite epoch ms' }),
     clientOrderId: z.string().min(1, 'clientOrderId must be a non-empty string'),

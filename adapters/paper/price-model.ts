@@ -1,3 +1,5 @@
+import { roundCents } from './paper-fill-model.js';
+
 /** One minute of the simulated timeline: shared by every symbol so their paths stay aligned. */
 export interface MinuteSlot {
   /** Minute open, epoch ms. */
@@ -9,7 +11,7 @@ export interface MinuteSlot {
 }
 
 /** OHLCV of one simulated minute; prices in whole cents, volume in whole shares. */
-export interface SimulatedOhlcv {
+interface SimulatedOhlcv {
   readonly open: number;
   readonly high: number;
   readonly low: number;
@@ -18,7 +20,7 @@ export interface SimulatedOhlcv {
 }
 
 /** Starting level, per-minute volatility (stdev of log return) and typical shares per minute. */
-export interface SymbolProfile {
+interface SymbolProfile {
   readonly startPrice: number;
   readonly volatility: number;
   readonly baseVolume: number;
@@ -51,7 +53,7 @@ const WICK = 0.6;
 const START_JITTER = 0.03;
 
 /** 32-bit FNV-1a: a stable hash for seeding per-symbol generators. */
-export const fnv1a = (text: string): number => {
+const fnv1a = (text: string): number => {
   let hash = 0x811c9dc5;
   for (let i = 0; i < text.length; i += 1) {
     hash ^= text.charCodeAt(i);
@@ -73,7 +75,7 @@ export const mulberry32 = (seed: number): (() => number) => {
 };
 
 /** Real-looking levels for well-known tickers; other symbols get stable levels from their hash. */
-export const profileOf = (symbol: string): SymbolProfile => {
+const profileOf = (symbol: string): SymbolProfile => {
   const known = KNOWN_PROFILES[symbol];
   if (known) return known;
   const h = fnv1a(symbol);
@@ -84,7 +86,7 @@ export const profileOf = (symbol: string): SymbolProfile => {
   };
 };
 
-const cents = (price: number): number => Math.max(0.01, Math.round(price * 100) / 100);
+const cents = (price: number): number => Math.max(0.01, roundCents(price));
 
 /**
  * The deterministic price path of one symbol: a geometric random walk with a slowly switching trend

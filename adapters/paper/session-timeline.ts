@@ -1,8 +1,9 @@
 import { nextTradingDay, sessionBounds, tradingDayAtOrAfter } from '../../engine/calendar/nyse-calendar.js';
 import type { SessionBounds } from '../../engine/calendar/nyse-calendar.js';
+import { TIMEFRAME_MS } from '../../engine/messages/market.js';
 import type { MinuteSlot } from './price-model.js';
 
-const MINUTE_MS = 60_000;
+const MINUTE_MS = TIMEFRAME_MS['1m'];
 
 const boundsOf = (date: string): SessionBounds => {
   const bounds = sessionBounds(date);

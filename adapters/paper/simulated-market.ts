@@ -1,7 +1,8 @@
 import { Subject } from 'rxjs';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
-import type { Bar } from '../../engine/messages/market.js';
+import { parseOrThrow } from '../../engine/errors.js';
+import { type Bar, TIMEFRAME_MS } from '../../engine/messages/market.js';
 import type { MarketDataPort } from '../../engine/ports/market-data.port.js';
 import { EventTimeScheduler } from '../../engine/scheduler/event-time-scheduler.js';
 import { PricePath } from './price-model.js';
@@ -9,7 +10,7 @@ import type { MinuteSlot } from './price-model.js';
 import { SessionTimeline } from './session-timeline.js';
 import { SYMBOL_MESSAGE, SYMBOL_PATTERN } from '../../engine/messages/symbol.js';
 
-const MINUTE_MS = 60_000;
+const MINUTE_MS = TIMEFRAME_MS['1m'];
 
 /** Ticker symbols the simulated market accepts: the engine's symbols, already upper case. */
 const SimulatedSymbolSchema = z.string().regex(SYMBOL_PATTERN, SYMBOL_MESSAGE);
@@ -19,7 +20,7 @@ const isoDate = z
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'startDate must be YYYY-MM-DD')
   .refine((d) => DateTime.fromISO(d).isValid, 'startDate must be a real calendar date');
 
-export const SimulatedMarketOptionsSchema = z.object({
+const SimulatedMarketOptionsSchema = z.object({
   symbols: z.array(SimulatedSymbolSchema).default(['SPY', 'QQQ', 'AAPL']),
   seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(42),
   startDate: isoDate,
@@ -50,13 +51,6 @@ export interface SimulatedMarket extends MarketDataPort {
   cursor(): number;
 }
 
-const parseOptions = (options: SimulatedMarketOptions): z.output<typeof SimulatedMarketOptionsSchema> => {
-  const parsed = SimulatedMarketOptionsSchema.safeParse(options);
-  if (parsed.success) return parsed.data;
-  const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(options)'}: ${i.message}`).join('; ');
-  throw new Error(`Invalid simulated market options: ${issues}`);
-};
-
 /**
  * Create the simulated market. Bars are 1-minute, `ts` = minute open, only inside NYSE regular
  * sessions; for each minute all subscribed symbols are emitted (in subscription order) before the
@@ -65,7 +59,7 @@ const parseOptions = (options: SimulatedMarketOptions): z.output<typeof Simulate
  * timeline continues exactly where a run with that `cursor()` stopped.
  */
 export const createSimulatedMarket = (options: SimulatedMarketOptions): SimulatedMarket => {
-  const opts = parseOptions(options);
+  const opts = parseOrThrow(SimulatedMarketOptionsSchema, 'simulated market options', options);
   const timeline = new SessionTimeline(opts.startDate);
   const startTs = timeline.peek().ts;
   const resumeTs = opts.resumeFrom ?? startTs;

@@ -1,14 +1,7 @@
-/** Small deterministic PRNG (mulberry32) so test inputs are reproducible without Math.random. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../../../adapters/paper/price-model.js';
+
+/** The simulated market's PRNG, so test inputs are reproducible without Math.random. */
+export { mulberry32 };
 
 export interface Ohlcv {
   readonly open: number[];
