@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { EngineConfig } from '../../engine/config.js';
+import { DEFAULT_ENGINE_CONFIG, type EngineConfig } from '../../engine/config.js';
 import { ConfigError, type ConfigIssue } from './config-error.js';
 import {
   apiExposureIssue,
@@ -15,9 +15,9 @@ export { ConfigError, type ConfigIssue } from './config-error.js';
 export { isLoopbackHost, type SeedStrategy } from './config-values.js';
 export { readEnv, type Env } from './env-file.js';
 
-export const BROKERS = ['paper', 'ibkr'] as const;
+const BROKERS = ['paper', 'ibkr'] as const;
 export type BrokerKind = (typeof BROKERS)[number];
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 const fraction = { min: 0, max: 1 } as const;
@@ -80,7 +80,7 @@ const EnvSchema = z.object({
   PAPER_SYMBOLS: symbolListVar('SPY,QQQ,AAPL'),
   PAPER_SEED: numberVar('42', count),
   PAPER_START_DATE: dateVar('2026-11-02'),
-  PAPER_BAR_INTERVAL_MS: numberVar('100', count),
+  PAPER_BAR_INTERVAL_MS: numberVar('100', { min: 1, integer: true }),
 
   SHUTDOWN_TIMEOUT_MS: numberVar('10000', count),
 });
@@ -260,7 +260,7 @@ function toEngineConfig(c: Omit<AppConfig, 'engine'>): EngineConfig {
     },
     confluence: c.confluence,
     risk: { sizingTiers: c.risk.sizing, maxPositionPct: c.risk.maxPositionPct },
-    actorMaxRestarts: 3,
+    actorMaxRestarts: DEFAULT_ENGINE_CONFIG.actorMaxRestarts,
   };
 }
 

@@ -61,7 +61,7 @@ export function requiredList<T>(fallback: string, parse: ParseWithReason<T>) {
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const INTEGER = /^[+-]?\d+$/;
 
-export interface NumberRange {
+interface NumberRange {
   readonly min?: number;
   readonly max?: number;
   /** When true, `min` itself is refused (e.g. intervals must be > 0). */
@@ -70,7 +70,7 @@ export interface NumberRange {
 }
 
 /** "a number between 0 and 1", "an integer >= 1", "a number > 0" ... */
-export function describeNumber(range: NumberRange): string {
+function describeNumber(range: NumberRange): string {
   const kind = range.integer ? 'an integer' : 'a number';
   const { min, max } = range;
   if (min !== undefined && max !== undefined && !range.minExclusive) return `${kind} between ${min} and ${max}`;
@@ -81,7 +81,7 @@ export function describeNumber(range: NumberRange): string {
   return bounds.length === 0 ? kind : `${kind} ${bounds.join(' and ')}`;
 }
 
-export function parseNumber(range: NumberRange): Parse<number> {
+function parseNumber(range: NumberRange): Parse<number> {
   return (raw) => {
     if (!(range.integer ? INTEGER : DECIMAL).test(raw)) return undefined;
     const value = Number(raw);

@@ -187,7 +187,7 @@ const EVERY_VARIABLE: readonly Case[] = [
   ['PAPER_SYMBOLS', ' msft , brk.b ,', (c) => c.paper.symbols, ['MSFT', 'BRK.B']],
   ['PAPER_SEED', '7', (c) => c.paper.seed, 7],
   ['PAPER_START_DATE', '2024-02-29', (c) => c.paper.startDate, '2024-02-29'],
-  ['PAPER_BAR_INTERVAL_MS', '0', (c) => c.paper.barIntervalMs, 0],
+  ['PAPER_BAR_INTERVAL_MS', '1', (c) => c.paper.barIntervalMs, 1],
   ['SHUTDOWN_TIMEOUT_MS', '2500', (c) => c.shutdownTimeoutMs, 2500],
 ];
 
@@ -216,6 +216,7 @@ const BAD_VALUES: readonly (readonly [variable: string, raw: string, expected: s
   ['SCHEDULER_EXIT_CHECK_INTERVAL', '-5', 'a number > 0'],
   ['SCHEDULER_MIN_CONFIDENCE', '1.5', 'a number between 0 and 1'],
   ['SCHEDULER_MAX_CONCURRENT_TRADES', '0', 'an integer >= 1'],
+  ['PAPER_BAR_INTERVAL_MS', '0', 'an integer >= 1'],
   ['RISK_CASH_ACCOUNT_THRESHOLD', '25k', 'a number >= 0'],
   ['RISK_PDT_ENFORCEMENT_MODE', 'off', 'one of strict, warning'],
   ['RISK_DAILY_TRADE_LIMIT', 'five', 'an integer >= 0'],
