@@ -14,12 +14,12 @@ export const logEngineEvents = (
   },
 ): Subscription =>
   events$.subscribe((e) => {
-    const at = new Date(e.ts).toISOString();
+    const at = (): string => new Date(e.ts).toISOString();
     switch (e.kind) {
       case 'signal.scored':
         logger.info(
           {
-            at,
+            at: at(),
             strategy: e.signal.strategyId,
             symbol: e.symbol,
             side: e.signal.side,
@@ -32,43 +32,49 @@ export const logEngineEvents = (
         return;
       case 'risk.approved':
         logger.info(
-          { at, order: e.order.clientOrderId, symbol: e.symbol },
+          { at: at(), order: e.order.clientOrderId, symbol: e.symbol },
           `risk approved ${e.order.side} ${e.order.quantity} ${e.symbol} (${e.order.purpose})`,
         );
         return;
       case 'risk.rejected':
         logger.info(
-          { at, symbol: e.symbol, rule: e.rule },
+          { at: at(), symbol: e.symbol, rule: e.rule },
           `risk rejected ${e.signal.signal.side} ${e.symbol}: ${e.rule}: ${e.reason}`,
         );
         return;
       case 'order.filled':
       case 'order.partially_filled':
         logger.info(
-          { at, order: e.clientOrderId, symbol: e.symbol, exec: e.execId },
+          { at: at(), order: e.clientOrderId, symbol: e.symbol, exec: e.execId },
           `${e.kind === 'order.filled' ? 'filled' : 'partially filled'} ${e.side} ${e.quantity} ${e.symbol} @ ${e.price} (commission ${e.commission})`,
         );
         return;
       case 'order.rejected':
-        logger.warn({ at, order: e.clientOrderId, symbol: e.symbol, code: e.code }, `broker rejected order: ${e.text}`);
+        logger.warn(
+          { at: at(), order: e.clientOrderId, symbol: e.symbol, code: e.code },
+          `broker rejected order: ${e.text}`,
+        );
         return;
       case 'order.cancelled':
-        logger.info({ at, order: e.clientOrderId, symbol: e.symbol }, `order cancelled: ${e.reason}`);
+        logger.info({ at: at(), order: e.clientOrderId, symbol: e.symbol }, `order cancelled: ${e.reason}`);
         return;
       case 'order.failed':
         logger.error(
-          { at, order: e.clientOrderId, symbol: e.symbol, stage: e.stage },
+          { at: at(), order: e.clientOrderId, symbol: e.symbol, stage: e.stage },
           `order not placed (${e.stage}): ${e.error}`,
         );
         return;
       case 'actor.restarted':
-        logger.warn({ at, symbol: e.symbol, attempt: e.attempt }, `actor for ${e.symbol} restarted after: ${e.error}`);
+        logger.warn(
+          { at: at(), symbol: e.symbol, attempt: e.attempt },
+          `actor for ${e.symbol} restarted after: ${e.error}`,
+        );
         return;
       case 'actor.halted':
-        logger.error({ at, symbol: e.symbol }, `actor for ${e.symbol} halted: ${e.error}`);
+        logger.error({ at: at(), symbol: e.symbol }, `actor for ${e.symbol} halted: ${e.error}`);
         return;
       case 'scheduler.state_changed':
-        logger.info({ at, state: e.state, previous: e.previous }, `scheduler ${e.previous} -> ${e.state}`);
+        logger.info({ at: at(), state: e.state, previous: e.previous }, `scheduler ${e.previous} -> ${e.state}`);
         return;
       case 'strategy.changed':
         logger.info({ strategy: e.strategy.id }, `strategy ${e.strategy.id} ${e.change}`);
