@@ -19,7 +19,7 @@ const applyPragmas =
     connection.exec(sql, (error) => done(error, connection));
 
 /** The MikroORM configuration for a SQLite database at `dbPath` (a path or `:memory:`). */
-export const ormOptions = (dbPath: string): Options => ({
+const ormOptions = (dbPath: string): Options => ({
   dbName: dbPath,
   entities: [...ALL_ENTITIES],
   extensions: [Migrator],

@@ -37,7 +37,7 @@ const toPosition = (r: PositionRow): Position => ({
 });
 
 /** Rebuilds the intent exactly as it was saved: optional fields stored as NULL are omitted again. */
-export const intentOf = (r: OrderRow): OrderIntent => ({
+const intentOf = (r: OrderRow): OrderIntent => ({
   kind: 'order.submit',
   ts: r.createdTs,
   clientOrderId: r.clientOrderId,

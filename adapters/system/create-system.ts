@@ -94,6 +94,10 @@ export const createSystem = async (options: SystemOptions): Promise<System> => {
     throw new Error(
       `BROKER=${config.broker} is not available in this version: the IBKR adapter is not part of it yet; use BROKER=paper`,
     );
+  logger.warn(
+    { risk: config.risk },
+    'RISK_DAILY_TRADE_LIMIT, RISK_WEEKLY_TRADE_LIMIT, RISK_CASH_ACCOUNT_THRESHOLD and RISK_PDT_ENFORCEMENT_MODE are validated but not enforced in this version',
+  );
   const clock = options.clock ?? { now: () => Date.now() };
   const ids = options.ids ?? { next: () => randomUUID() };
   const store = await openStore({ url: config.storage.databaseUrl });
@@ -104,7 +108,7 @@ export const createSystem = async (options: SystemOptions): Promise<System> => {
       symbols: [...config.paper.symbols],
       seed: config.paper.seed,
       startDate: config.paper.startDate,
-      barIntervalMs: Math.max(1, config.paper.barIntervalMs),
+      barIntervalMs: config.paper.barIntervalMs,
       ...(resumeFrom === undefined ? {} : { resumeFrom }),
     });
     const broker = createPaperBroker({

@@ -1,10 +1,10 @@
 import { DateTime } from 'luxon';
 
 /** The exchange's time zone; every date in this module is a calendar date there. */
-export const NYSE_ZONE = 'America/New_York';
+const NYSE_ZONE = 'America/New_York';
 
 /** Closures and early closes of one calendar year ('YYYY-MM-DD', New York dates). */
-export interface YearClosures {
+interface YearClosures {
   readonly holidays: readonly string[];
   readonly earlyCloses: readonly string[];
 }

@@ -84,6 +84,16 @@ describe('the default configuration', () => {
     expect(metrics).toMatch(/^ibkr_connection_status 0$/m);
   });
 
+  it('warns at start that the trade-limit and PDT settings are not enforced yet', async () => {
+    const warnings: string[] = [];
+    system = await createSystem({
+      config: loadConfig({ DATABASE_URL: 'sqlite::memory:', API_PORT: '0', RISK_DAILY_TRADE_LIMIT: '2' }),
+      logger: { ...silent, warn: (_obj: object, msg?: string) => warnings.push(msg ?? '') },
+      playMarket: false,
+    });
+    expect(warnings.some((w) => w.includes('RISK_DAILY_TRADE_LIMIT') && w.includes('not enforced'))).toBe(true);
+  });
+
   it('refuses to start with an unknown strategy type in TRADING_STRATEGIES, naming the variable', async () => {
     const attempt = createSystem({
       config: loadConfig({ DATABASE_URL: 'sqlite::memory:', API_PORT: '0', TRADING_STRATEGIES: 'breakout:SPY:5m' }),
