@@ -2,28 +2,10 @@ import { z } from 'zod';
 import { DomainError, zodIssues } from '../engine/errors.js';
 import type { EngineEvent } from '../engine/messages/engine-event.js';
 import { TIMEFRAMES } from '../engine/messages/market.js';
+import { OrderIntentSchema } from '../engine/messages/order.js';
 
 const epochMs = z.number().int().nonnegative();
-const price = z.number().positive();
 const count = z.number().int().nonnegative();
-
-const OrderIntentSchema = z.object({
-  kind: z.literal('order.submit'),
-  ts: epochMs,
-  clientOrderId: z.string().min(1),
-  accountId: z.string().min(1),
-  symbol: z.string().min(1),
-  side: z.enum(['BUY', 'SELL']),
-  quantity: z.number().int().positive(),
-  type: z.enum(['market', 'limit', 'stop', 'stop_limit']),
-  limitPrice: price.optional(),
-  stopPrice: price.optional(),
-  purpose: z.enum(['enter', 'exit']),
-  strategyId: z.string(),
-  reason: z.string(),
-  stopLoss: price.optional(),
-  takeProfit: price.optional(),
-});
 
 const StrategyRecordSchema = z.object({
   id: z.string().min(1),

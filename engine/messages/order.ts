@@ -1,8 +1,19 @@
+import { z } from 'zod';
 import type { Side } from './signal.js';
 
-export type OrderType = 'market' | 'limit' | 'stop' | 'stop_limit';
-export type OrderStatus =
-  'created' | 'submitted' | 'accepted' | 'partially_filled' | 'filled' | 'cancelled' | 'rejected' | 'failed';
+export const ORDER_TYPES = ['market', 'limit', 'stop', 'stop_limit'] as const;
+export type OrderType = (typeof ORDER_TYPES)[number];
+export const ORDER_STATUSES = [
+  'created',
+  'submitted',
+  'accepted',
+  'partially_filled',
+  'filled',
+  'cancelled',
+  'rejected',
+  'failed',
+] as const;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
 export const TERMINAL_ORDER_STATUSES: readonly OrderStatus[] = ['filled', 'cancelled', 'rejected', 'failed'];
 
@@ -30,6 +41,45 @@ export interface OrderIntent {
   readonly stopLoss?: number;
   readonly takeProfit?: number;
 }
+
+const positivePrice = (name: string) =>
+  z.number({ error: `${name} must be a finite number > 0` }).positive(`${name} must be a finite number > 0`);
+
+/**
+ * An order intent as it may cross an edge (to the database, to a broker): whole quantity > 0, prices
+ * finite and > 0, and the prices its type needs (limit for limit and stop_limit, stop for stop and
+ * stop_limit).
+ */
+export const OrderIntentSchema = z
+  .object({
+    kind: z.literal('order.submit'),
+    ts: z.number({ error: 'ts must be finite epoch ms' }).int().nonnegative(),
+    clientOrderId: z.string().min(1, 'clientOrderId must be a non-empty string'),
+    accountId: z.string().min(1, 'accountId must be a non-empty string'),
+    symbol: z.string().min(1, 'symbol must be a non-empty string'),
+    side: z.enum(['BUY', 'SELL'], { error: 'side must be BUY or SELL' }),
+    quantity: z
+      .number({ error: 'quantity must be a whole number of shares > 0' })
+      .int('quantity must be a whole number of shares > 0')
+      .positive('quantity must be a whole number of shares > 0')
+      .max(Number.MAX_SAFE_INTEGER),
+    type: z.enum(ORDER_TYPES, { error: 'type must be market, limit, stop or stop_limit' }),
+    limitPrice: positivePrice('limitPrice').optional(),
+    stopPrice: positivePrice('stopPrice').optional(),
+    purpose: z.enum(['enter', 'exit'], { error: 'purpose must be enter or exit' }),
+    strategyId: z.string(),
+    reason: z.string(),
+    stopLoss: positivePrice('stopLoss').optional(),
+    takeProfit: positivePrice('takeProfit').optional(),
+  })
+  .superRefine((order, ctx) => {
+    const needsLimit = order.type === 'limit' || order.type === 'stop_limit';
+    const needsStop = order.type === 'stop' || order.type === 'stop_limit';
+    if (needsLimit && order.limitPrice === undefined)
+      ctx.addIssue({ code: 'custom', path: ['limitPrice'], message: `a ${order.type} order needs a limitPrice` });
+    if (needsStop && order.stopPrice === undefined)
+      ctx.addIssue({ code: 'custom', path: ['stopPrice'], message: `a ${order.type} order needs a stopPrice` });
+  });
 
 interface OrderEventBase {
   readonly ts: number;
