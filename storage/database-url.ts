@@ -2,7 +2,7 @@ const ACCEPTED_FORMS =
   'sqlite:///./relative/path.db, sqlite:./relative/path.db, sqlite:////absolute/path.db, ' +
   'sqlite:///:memory:, sqlite::memory:, :memory:';
 
-const MEMORY = ':memory:';
+export const MEMORY = ':memory:';
 
 const invalid = (url: string, why: string): Error =>
   new Error(`DATABASE_URL ${JSON.stringify(url)} is invalid: ${why}. Accepted forms: ${ACCEPTED_FORMS}`);

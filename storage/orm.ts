@@ -2,6 +2,7 @@ import { Migrator } from '@mikro-orm/migrations';
 import { MikroORM, type Options } from '@mikro-orm/sqlite';
 import { ALL_ENTITIES } from './entities/index.js';
 import { MIGRATIONS } from './migrations/index.js';
+import { MEMORY } from './database-url.js';
 
 /** Pragmas for a file database: durable commits (WAL + FULL), enforced foreign keys, wait on locks. */
 const FILE_PRAGMAS =
@@ -29,7 +30,7 @@ const ormOptions = (dbPath: string): Options => ({
   ensureDatabase: false,
   metadataCache: { enabled: false },
   discovery: { disableDynamicFileAccess: true, warnWhenNoEntities: false },
-  pool: { min: 1, max: 1, afterCreate: applyPragmas(dbPath === ':memory:' ? MEMORY_PRAGMAS : FILE_PRAGMAS) },
+  pool: { min: 1, max: 1, afterCreate: applyPragmas(dbPath === MEMORY ? MEMORY_PRAGMAS : FILE_PRAGMAS) },
   migrations: {
     migrationsList: [...MIGRATIONS],
     snapshot: false,

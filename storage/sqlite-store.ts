@@ -8,7 +8,7 @@ import type { OrderIntent } from '../engine/messages/order.js';
 import type { StrategyRecord } from '../engine/messages/strategy.js';
 import type { EngineSnapshot, StorePort } from '../engine/ports/store.port.js';
 import type { SchedulerStats } from '../engine/scheduler/scheduler-stats.js';
-import { parseDatabaseUrl } from './database-url.js';
+import { MEMORY, parseDatabaseUrl } from './database-url.js';
 import { EngineValueEntity } from './entities/engine-value.entity.js';
 import { OrderEntity } from './entities/order.entity.js';
 import { SCHEDULER_STATS_ID, SchedulerStatsEntity } from './entities/scheduler-stats.entity.js';
@@ -21,7 +21,7 @@ import {
   checkValue,
 } from './input-validation.js';
 import { openOrm } from './orm.js';
-import { isProjected, projectEvent } from './projections/event.projection.js';
+import { projectEvent } from './projections/event.projection.js';
 import { insertOrderIntent } from './projections/order.projection.js';
 import { readSnapshot } from './snapshot-reader.js';
 import {
@@ -66,64 +66,66 @@ export class SqliteStore implements StorePort {
 
   /** Fails with DomainError `conflict` when the client order id exists (nothing is written). */
   saveOrderIntent(order: OrderIntent): Observable<void> {
-    return this.write((em) => saveIntent(em, order));
+    return this.write(
+      () => checkOrderIntent(order),
+      (em) => saveIntent(em, order),
+    );
   }
 
+  /** Events of kinds the store does not keep are ignored by the projection. One transaction. */
   append(events: readonly EngineEvent[]): Observable<void> {
-    return this.write(async (em) => {
-      const kept = events.filter(isProjected);
-      checkEvents(kept);
-      for (const event of kept) {
-        await projectEvent(em, event);
-        await em.flush();
-      }
-    });
+    return this.write(
+      () => checkEvents(events),
+      async (em) => {
+        for (const event of events) await projectEvent(em, event);
+      },
+    );
   }
 
   saveStrategy(strategy: StrategyRecord): Observable<void> {
-    return this.write(async (em) => {
-      checkStrategyRecord(strategy);
-      await em.upsert(StrategyEntity, {
-        id: strategy.id,
-        strategyType: strategy.strategyType,
-        symbol: strategy.symbol,
-        timeframe: strategy.timeframe,
-        config: strategy.config,
-        enabled: strategy.enabled,
-        createdTs: strategy.createdTs,
-        updatedTs: strategy.updatedTs,
-      });
-    });
+    return this.write(
+      () => checkStrategyRecord(strategy),
+      async (em) => {
+        await em.upsert(StrategyEntity, { ...strategy });
+      },
+    );
   }
 
   /** Deleting an unknown id is not an error. */
   deleteStrategy(id: string): Observable<void> {
-    return this.write(async (em) => {
-      await em.nativeDelete(StrategyEntity, { id });
-    });
+    return this.write(
+      () => undefined,
+      async (em) => {
+        await em.nativeDelete(StrategyEntity, { id });
+      },
+    );
   }
 
   saveStats(stats: SchedulerStats): Observable<void> {
-    return this.write(async (em) => {
-      checkSchedulerStats(stats);
-      await em.upsert(SchedulerStatsEntity, {
-        id: SCHEDULER_STATS_ID,
-        evaluationsRun: stats.evaluations_run,
-        signalsGenerated: stats.signals_generated,
-        tradesExecuted: stats.trades_executed,
-        tradesRejected: stats.trades_rejected,
-        errors: stats.errors,
-        lastEvaluation: stats.last_evaluation,
-        lastTrade: stats.last_trade,
-      });
-    });
+    return this.write(
+      () => checkSchedulerStats(stats),
+      async (em) => {
+        await em.upsert(SchedulerStatsEntity, {
+          id: SCHEDULER_STATS_ID,
+          evaluationsRun: stats.evaluations_run,
+          signalsGenerated: stats.signals_generated,
+          tradesExecuted: stats.trades_executed,
+          tradesRejected: stats.trades_rejected,
+          errors: stats.errors,
+          lastEvaluation: stats.last_evaluation,
+          lastTrade: stats.last_trade,
+        });
+      },
+    );
   }
 
   saveValue(key: string, value: unknown): Observable<void> {
-    return this.write(async (em) => {
-      checkValue(key, value);
-      await em.upsert(EngineValueEntity, { key, value });
-    });
+    return this.write(
+      () => checkValue(key, value),
+      async (em) => {
+        await em.upsert(EngineValueEntity, { key, value });
+      },
+    );
   }
 
   /** The newest `limit` orders, newest first. */
@@ -157,14 +159,21 @@ export class SqliteStore implements StorePort {
     return this.closing;
   }
 
-  private write(work: (em: EntityManager) => Promise<void>): Observable<void> {
-    return this.run((em) => em.transactional((tx) => work(tx)));
+  /** `check` validates on subscribe, before queueing: bad input never waits for or opens a transaction. */
+  private write(check: () => void, work: (em: EntityManager) => Promise<void>): Observable<void> {
+    return this.run((em) => em.transactional((tx) => work(tx)), check);
   }
 
-  private run<T>(work: (em: EntityManager) => Promise<T>): Observable<T> {
+  private run<T>(work: (em: EntityManager) => Promise<T>, check: () => void = () => undefined): Observable<T> {
     return new Observable<T>((subscriber) => {
       if (this.closing) {
         subscriber.error(new DomainError('unavailable', 'the store is closed'));
+        return;
+      }
+      try {
+        check();
+      } catch (err: unknown) {
+        subscriber.error(err);
         return;
       }
       this.queue
@@ -181,7 +190,6 @@ export class SqliteStore implements StorePort {
 }
 
 const saveIntent = async (em: EntityManager, order: OrderIntent): Promise<void> => {
-  checkOrderIntent(order);
   if (await em.findOne(OrderEntity, { clientOrderId: order.clientOrderId })) {
     throw new DomainError('conflict', `order ${order.clientOrderId} already exists`, [], {
       clientOrderId: order.clientOrderId,
@@ -196,7 +204,7 @@ const saveIntent = async (em: EntityManager, order: OrderIntent): Promise<void> 
  */
 export const openStore = async (options: OpenStoreOptions): Promise<SqliteStore> => {
   const parsed = parseDatabaseUrl(options.url);
-  const path = parsed === ':memory:' ? parsed : resolve(parsed);
-  if (path !== ':memory:') await mkdir(dirname(path), { recursive: true });
+  const path = parsed === MEMORY ? parsed : resolve(parsed);
+  if (path !== MEMORY) await mkdir(dirname(path), { recursive: true });
   return new SqliteStore(await openOrm(path), path);
 };

@@ -112,9 +112,10 @@ export const projectFill = async (em: EntityManager, event: FillEvent): Promise<
   });
   const row = await findOrder(em, event.clientOrderId);
   if (!row) return;
-  const filled = row.filledQuantity + event.quantity;
-  row.avgFillPrice = filled > 0 ? (row.avgFillPrice * row.filledQuantity + event.price * event.quantity) / filled : 0;
-  row.filledQuantity = filled;
+  const added = row.filledQuantity + event.quantity;
+  row.avgFillPrice = added > 0 ? (row.avgFillPrice * row.filledQuantity + event.price * event.quantity) / added : 0;
+  // The broker's cumulative count also covers fills this store never received.
+  row.filledQuantity = Math.max(added, event.cumulativeQuantity);
   const status = event.kind === 'order.filled' ? 'filled' : 'partially_filled';
   report(em, row, event.ts, status, `exec ${event.execId}: ${event.quantity} @ ${event.price}`);
 };

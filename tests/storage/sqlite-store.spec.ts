@@ -434,7 +434,17 @@ describe('SqliteStore on :memory: (real migrations)', () => {
       ]);
     });
 
-    it('emits once and completes after the write', async () => {
+    it('answers load() at one point between writes queued around it', async () => {
+      const [, snapshot] = await Promise.all([
+        run(store.saveStrategy(strategy())),
+        run(store.load()),
+        run(store.saveOrderIntent(intent())),
+      ]);
+      expect(snapshot.strategies).toHaveLength(1);
+      expect(snapshot.openOrders).toHaveLength(0);
+    });
+
+    it('emits exactly once, then completes', async () => {
       const seen: unknown[] = [];
       await new Promise<void>((resolve, reject) =>
         store.saveValue('k', 1).subscribe({ next: (v) => seen.push(v), error: reject, complete: resolve }),
