@@ -105,5 +105,24 @@ export interface EngineApi {
    */
   executeOrder(input: unknown): Promise<{ readonly order: OrderIntent; readonly warnings: readonly string[] }>;
   recentSignals(limit: number): readonly ScoredSignal[];
+  /**
+   * Body `{symbol}`: every enabled strategy of the symbol decides now on the bars it has (HOLDs
+   * explained), each decision scored by confluence against the latest readings. Trades nothing and
+   * changes nothing. DomainError `validation_error` (bad body), `not_found` (no enabled strategy).
+   */
+  evaluateSignals(input: unknown): SignalEvaluation;
   health(): HealthReport;
+}
+
+/** What on-demand evaluation found for one symbol. */
+export interface SignalEvaluation {
+  readonly symbol: string;
+  /** Event (market) time of the evaluation. */
+  readonly ts: number;
+  /** Last known price, if any bar was seen. */
+  readonly price: number | undefined;
+  /** One per enabled strategy, in the order the strategies were added. */
+  readonly signals: readonly ScoredSignal[];
+  /** True when the symbol's actor halted after repeated failures (its state is not trusted). */
+  readonly halted: boolean;
 }

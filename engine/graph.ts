@@ -8,8 +8,8 @@ import {
   lastValueFrom,
 } from 'rxjs';
 import { z } from 'zod';
-import { symbolActors } from './actors/actors.operator.js';
-import type { ActorInput } from './actors/symbol-actor.js';
+import { type Supervised, symbolActors } from './actors/actors.operator.js';
+import { type ActorInput, contextFor } from './actors/symbol-actor.js';
 import {
   type AccountBook,
   type AccountInput,
@@ -20,8 +20,15 @@ import {
 import { EventBus } from './bus.js';
 import { isOpen } from './calendar/nyse-calendar.js';
 import type { EngineConfig } from './config.js';
-import { confluence } from './confluence/confluence.js';
-import type { EngineApi, HealthReport, PortfolioSummary, SchedulerStatus, StrategyTypeInfo } from './engine-api.js';
+import { confluence, scoreSignal } from './confluence/confluence.js';
+import type {
+  EngineApi,
+  HealthReport,
+  PortfolioSummary,
+  SchedulerStatus,
+  SignalEvaluation,
+  StrategyTypeInfo,
+} from './engine-api.js';
 import { DomainError, zodIssues } from './errors.js';
 import { executeOrders } from './execution/execution.operator.js';
 import { Journal } from './journal.js';
@@ -105,6 +112,8 @@ const ExecuteBody = z.strictObject({
     .optional(),
 });
 
+const EvaluateBody = z.strictObject({ symbol: SymbolSchema });
+
 const iso = (ts: number): string => new Date(ts).toISOString();
 
 /**
@@ -125,6 +134,10 @@ export const createEngine = (deps: EngineDeps): Engine => {
     snapshot.openOrders.map((o) => o.intent),
   );
   const recent: ScoredSignal[] = [];
+  /** The actors' states, read (never changed) by on-demand evaluation. */
+  const actors = new Map<string, Supervised>();
+  const latestSentiment = new Map<string, SentimentReading>();
+  const latestOptions = new Map<string, OptionsFlowReading>();
   const halted = new Set<string>();
   const journal = new Journal(deps.store, (err) => onError('journal', err));
   const recentLimit = deps.recentSignalsLimit ?? 500;
@@ -140,7 +153,7 @@ export const createEngine = (deps: EngineDeps): Engine => {
     isMarketOpen: isOpen,
     brokerConnected: () => deps.broker.isConnected(),
     ibkrConnected: () => deps.broker.name === 'ibkr' && deps.broker.isConnected(),
-    openPositions: () => Object.keys(book.account.positions).length,
+    openPositions: () => book.openPositions,
     publish,
     initialStats: snapshot.stats,
   });
@@ -148,27 +161,15 @@ export const createEngine = (deps: EngineDeps): Engine => {
   const enabledSymbols = (): string[] => [
     ...new Set([...strategies.values()].filter((s) => s.enabled).map((s) => s.symbol)),
   ];
-  const heldSymbols = (): string[] => Object.keys(book.account.positions);
+  const heldSymbols = (): string[] => book.heldSymbols();
 
-  /** Routes bus events to the actors; scheduler ticks fan out to the symbols they concern. */
-  const toActorInputs = (e: EngineEvent): readonly ActorInput[] => {
-    switch (e.kind) {
-      case 'bar':
-      case 'sentiment.updated':
-      case 'strategy.changed':
-        return [e];
-      case 'position.updated':
-        return [{ kind: 'position.updated', ts: e.ts, symbol: e.symbol, position: e.position }];
-      case 'scheduler.tick':
-        if (e.loop === 'evaluate')
-          return enabledSymbols().map((symbol) => ({ kind: 'actor.tick', ts: e.ts, symbol, loop: 'evaluate' }));
-        if (e.loop === 'exit_check')
-          return heldSymbols().map((symbol) => ({ kind: 'actor.tick', ts: e.ts, symbol, loop: 'exit_check' }));
-        return [];
-      default:
-        return [];
-    }
-  };
+  /** The bus events the actors consume (scheduler ticks reach every actor; position sync is not theirs). */
+  const isActorInput = (e: EngineEvent): e is ActorInput =>
+    e.kind === 'bar' ||
+    e.kind === 'sentiment.updated' ||
+    e.kind === 'strategy.changed' ||
+    e.kind === 'position.updated' ||
+    (e.kind === 'scheduler.tick' && e.loop !== 'position_sync');
 
   const stage = (name: string, stage$: Observable<EngineEvent>): void => {
     subscriptions.push(
@@ -194,12 +195,14 @@ export const createEngine = (deps: EngineDeps): Engine => {
           if (recent.length > recentLimit) recent.shift();
         } else if (e.kind === 'risk.approved') ordersInFlight$.next(ordersInFlight$.value + 1);
         else if (e.kind === 'actor.halted') halted.add(e.symbol);
+        else if (e.kind === 'sentiment.updated') latestSentiment.set(e.symbol, e);
+        else if (e.kind === 'options.updated') latestOptions.set(e.symbol, e);
         else if (e.kind === 'scheduler.tick' && e.loop === 'position_sync')
           publish({ kind: 'account.updated', ts: e.ts, account: book.account });
       }),
       scheduler.statsChanges$.subscribe((s) => journal.recordStats(s, scheduler.now())),
     );
-    stage('actors', events$.pipe(emitEach(toActorInputs), symbolActors(deps.registry, config.actorMaxRestarts)));
+    stage('actors', events$.pipe(filter(isActorInput), symbolActors(deps.registry, config.actorMaxRestarts, actors)));
     stage(
       'confluence',
       events$.pipe(
@@ -412,6 +415,35 @@ export const createEngine = (deps: EngineDeps): Engine => {
     return { order: outcome.order, warnings: decision.warnings };
   };
 
+  const evaluateSignals = (input: unknown): SignalEvaluation => {
+    const body = EvaluateBody.safeParse(input);
+    if (!body.success) throw new DomainError('validation_error', 'invalid request', zodIssues(body.error));
+    const { symbol } = body.data;
+    if (![...strategies.values()].some((s) => s.symbol === symbol && s.enabled))
+      throw new DomainError('not_found', `no enabled strategy for ${symbol}`);
+    if (!started) throw new DomainError('unavailable', 'the engine is not running');
+    const ts = now();
+    const actor = actors.get(symbol);
+    const signals: ScoredSignal[] = [];
+    const state = actor?.state;
+    for (const slot of state?.slots.values() ?? []) {
+      if (!slot.record.enabled || state === undefined) continue;
+      const signal = slot.def.evaluate(slot.state, slot.config, contextFor(state, slot, ts, true));
+      if (signal === undefined) throw new Error(`strategy ${slot.record.id} gave no explained decision`);
+      const sentiment = latestSentiment.get(symbol);
+      const options = latestOptions.get(symbol);
+      signals.push(
+        scoreSignal(
+          signal,
+          sentiment !== undefined && sentiment.ts <= ts ? sentiment : undefined,
+          options !== undefined && options.ts <= ts ? options : undefined,
+          config.confluence.weights,
+        ),
+      );
+    }
+    return { symbol, ts, price: deps.marketData.lastPrice(symbol), signals, halted: actor?.halted ?? false };
+  };
+
   const health = (): HealthReport => {
     const problems = [
       ...(config.scheduler.requireBrokerConnection && !deps.broker.isConnected() ? ['broker not connected'] : []),
@@ -459,6 +491,7 @@ export const createEngine = (deps: EngineDeps): Engine => {
     portfolio,
     recentSignals: (limit) => recent.slice(-Math.max(0, limit)).reverse(),
     executeOrder,
+    evaluateSignals,
     health,
     idle,
     start: () => {

@@ -15,13 +15,59 @@ interface IntentInfo {
 
 /**
  * Account state derived from fills (positions, cash, realized P&L net of commissions) and price
- * marks (unrealized P&L). Owned linearly by its scan; `account` is replaced, never mutated, so the
- * snapshots it publishes stay valid.
+ * marks (unrealized P&L). Owned linearly by its reducer. Positions live in a Map updated in O(1) per
+ * mark; the immutable `account` snapshot is rebuilt only when read after a change, so the snapshots
+ * already handed out stay valid and a bar costs nothing proportional to the number of positions.
  */
-export interface AccountBook {
-  account: AccountState;
+export class AccountBook {
   readonly intents: Map<string, IntentInfo>;
-  readonly seenExecIds: Set<string>;
+  readonly seenExecIds = new Set<string>();
+  private core: Omit<AccountState, 'positions'>;
+  private readonly open: Map<string, Position>;
+  private snapshot: AccountState | undefined;
+
+  constructor(account: AccountState, openOrders: readonly OrderIntent[] = []) {
+    const { positions, ...core } = account;
+    this.core = core;
+    this.open = new Map(Object.entries(positions));
+    this.snapshot = account;
+    this.intents = new Map(openOrders.map((o) => [o.clientOrderId, intentInfo(o)]));
+  }
+
+  /** The account now, as an immutable value. */
+  get account(): AccountState {
+    return (this.snapshot ??= { ...this.core, positions: Object.fromEntries(this.open) });
+  }
+
+  position(symbol: string): Position | undefined {
+    return this.open.get(symbol);
+  }
+
+  /** Symbols with an open position. */
+  heldSymbols(): string[] {
+    return [...this.open.keys()];
+  }
+
+  get openPositions(): number {
+    return this.open.size;
+  }
+
+  /** @internal for the reducer: a new or marked position (quantity 0 closes it). */
+  setPosition(p: Position): void {
+    if (p.quantity === 0) this.open.delete(p.symbol);
+    else this.open.set(p.symbol, p);
+    this.snapshot = undefined;
+  }
+
+  /** @internal for the reducer: cash and P&L after a fill. */
+  setCore(core: Omit<AccountState, 'positions' | 'accountId' | 'initialCash'>): void {
+    this.core = { ...this.core, ...core };
+    this.snapshot = undefined;
+  }
+
+  get cash(): number {
+    return this.core.cash;
+  }
 }
 
 export const freshAccount = (accountId: string, initialCash: number, ts = 0): AccountState => ({
@@ -35,11 +81,8 @@ export const freshAccount = (accountId: string, initialCash: number, ts = 0): Ac
 });
 
 /** `openOrders`: orders still working after a restart, so their fills open positions with the right strategy and levels. */
-export const createAccountBook = (account: AccountState, openOrders: readonly OrderIntent[] = []): AccountBook => ({
-  account,
-  intents: new Map(openOrders.map((o) => [o.clientOrderId, intentInfo(o)])),
-  seenExecIds: new Set(),
-});
+export const createAccountBook = (account: AccountState, openOrders: readonly OrderIntent[] = []): AccountBook =>
+  new AccountBook(account, openOrders);
 
 const intentInfo = (o: OrderIntent): IntentInfo => ({
   strategyId: o.strategyId,
@@ -100,39 +143,38 @@ const positionEvent = (position: Position, ts: number): PositionUpdated => ({
   unrealizedPnl: round(unrealizedPnl(position)),
 });
 
-const onFill = (book: AccountBook, fill: FillEvent): AccountOutput[] => {
-  if (book.seenExecIds.has(fill.execId)) return [];
+const NONE: readonly AccountOutput[] = Object.freeze([]);
+
+const onFill = (book: AccountBook, fill: FillEvent): readonly AccountOutput[] => {
+  if (book.seenExecIds.has(fill.execId)) return NONE;
   book.seenExecIds.add(fill.execId);
   const a = book.account;
-  const before = a.positions[fill.symbol];
-  const { position, realized } = applyFill(before, fill, book.intents.get(fill.clientOrderId));
+  const { position, realized } = applyFill(book.position(fill.symbol), fill, book.intents.get(fill.clientOrderId));
   const signedCash = (fill.side === 'BUY' ? -1 : 1) * fill.quantity * fill.price - fill.commission;
-  const { [fill.symbol]: _dropped, ...others } = a.positions;
-  book.account = {
-    ...a,
+  book.setPosition(position);
+  book.setCore({
     cash: round(a.cash + signedCash),
     realizedPnl: round(a.realizedPnl + realized),
     commissions: round(a.commissions + fill.commission),
-    positions: position.quantity === 0 ? others : { ...others, [fill.symbol]: position },
     updatedTs: fill.ts,
-  };
+  });
   if (fill.kind === 'order.filled') book.intents.delete(fill.clientOrderId);
   return [positionEvent(position, fill.ts), { kind: 'account.updated', ts: fill.ts, account: book.account }];
 };
 
-const onMark = (book: AccountBook, bar: Bar): AccountOutput[] => {
-  const held = book.account.positions[bar.symbol];
-  if (!held || held.lastPrice === bar.close) return [];
+const onMark = (book: AccountBook, bar: Bar): readonly AccountOutput[] => {
+  const held = book.position(bar.symbol);
+  if (!held || held.lastPrice === bar.close) return NONE;
   const position: Position = { ...held, lastPrice: bar.close, updatedTs: bar.ts };
-  book.account = { ...book.account, positions: { ...book.account.positions, [bar.symbol]: position } };
+  book.setPosition(position);
   return [positionEvent(position, bar.ts)];
 };
 
 /** The account's reducer: fills change positions and cash, bars mark held positions to market. */
-export const reduceAccount = (book: AccountBook, input: AccountInput): AccountOutput[] => {
+export const reduceAccount = (book: AccountBook, input: AccountInput): readonly AccountOutput[] => {
   if (input.kind === 'order.placed') {
     book.intents.set(input.order.clientOrderId, intentInfo(input.order));
-    return [];
+    return NONE;
   }
   if (isFill(input)) return onFill(book, input);
   return onMark(book, input);

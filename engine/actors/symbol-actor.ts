@@ -1,44 +1,47 @@
-import type { Position } from '../messages/account.js';
-import type { EngineEvent, StrategyChanged } from '../messages/engine-event.js';
+import type { Position, PositionUpdated } from '../messages/account.js';
+import type { EngineEvent, SchedulerTick, StrategyChanged } from '../messages/engine-event.js';
 import type { Bar, SentimentReading } from '../messages/market.js';
 import type { Signal } from '../messages/signal.js';
 import type { StrategyRecord } from '../messages/strategy.js';
 import type { BaseStrategyConfig, StrategyContext, StrategyDefinition } from '../strategies/strategy.js';
 import { aggregate, createAggregator, type BarAggregatorState } from './bar-aggregator.js';
 
-/** What a symbol's actor consumes. Ticks are fanned out per symbol before they reach it. */
-export type ActorInput =
-  | Bar
-  | SentimentReading
-  | StrategyChanged
-  | { readonly kind: 'position.updated'; readonly ts: number; readonly symbol: string; readonly position: Position }
-  | {
-      readonly kind: 'actor.tick';
-      readonly ts: number;
-      readonly symbol: string;
-      readonly loop: 'evaluate' | 'exit_check';
-    };
+/** An input addressed to one symbol's actor. */
+export type SymbolInput = Bar | SentimentReading | StrategyChanged | PositionUpdated;
+
+/**
+ * What the actors consume: inputs for one symbol, and scheduler ticks, which every actor receives
+ * (an actor with nothing to evaluate or no position to check returns at once).
+ */
+export type ActorInput = SymbolInput | SchedulerTick;
 
 /** Looks a strategy type up; the registry's shape as far as the actor needs it. */
 export interface StrategyLookup {
   get(type: string): StrategyDefinition<BaseStrategyConfig, unknown> | undefined;
 }
 
-interface StrategySlot {
+type MutableContext = { -readonly [K in keyof StrategyContext]: StrategyContext[K] };
+
+/** One strategy inside a symbol's actor: its record, validated config, state and bar builder. */
+export interface StrategySlot {
   record: StrategyRecord;
-  def: StrategyDefinition<BaseStrategyConfig, unknown>;
-  config: BaseStrategyConfig;
+  readonly def: StrategyDefinition<BaseStrategyConfig, unknown>;
+  readonly config: BaseStrategyConfig;
   state: unknown;
-  aggregator: BarAggregatorState;
+  readonly aggregator: BarAggregatorState;
   /** Open time of the last completed bar folded into `state`. */
   lastBarTs: number | undefined;
   /** Open time of the bar the last evaluation decided on: one decision per bar. */
   lastEvaluatedBarTs: number | undefined;
+  /** The context handed to `evaluate` on the hot path, reused: strategies never keep it. */
+  readonly ctx: MutableContext;
+  /** Side of the entry signalled at the last decision, while its setup lasts (edge trigger). */
+  lastEntry: Signal['side'] | undefined;
 }
 
 /**
- * One symbol's state. Owned linearly by the actor's scan: the reducer updates it in place (no new
- * object per bar, see research/performance.md) and it is never shared.
+ * One symbol's state. Owned linearly by the actor: the reducer updates it in place (no new object
+ * per bar, see research/performance.md) and it is never shared.
  */
 export interface SymbolActorState {
   readonly symbol: string;
@@ -82,6 +85,8 @@ const addSlot = (state: SymbolActorState, record: StrategyRecord, lookup: Strate
     aggregator: createAggregator(record.symbol, record.timeframe),
     lastBarTs: undefined,
     lastEvaluatedBarTs: undefined,
+    ctx: { strategyId: record.id, ts: 0, position: undefined, sentiment: undefined, explain: false },
+    lastEntry: undefined,
   });
 };
 
@@ -94,57 +99,84 @@ const onStrategyChanged = (state: SymbolActorState, e: StrategyChanged, lookup: 
   }
 };
 
+const foldBar = (slot: StrategySlot, bar: Bar): void => {
+  slot.state = slot.def.onBar(slot.state, bar, slot.config);
+  slot.lastBarTs = bar.ts;
+};
+
 const onBar = (state: SymbolActorState, bar: Bar): void => {
   state.lastPrice = bar.close;
   for (const slot of state.slots.values()) {
-    const completed = aggregate(slot.aggregator, bar);
-    for (const b of completed) {
-      slot.state = slot.def.onBar(slot.state, b, slot.config);
-      slot.lastBarTs = b.ts;
-    }
+    // A bar already of the strategy's timeframe skips the aggregator (and its result array).
+    if (bar.timeframe === slot.aggregator.timeframe) foldBar(slot, bar);
+    else for (const b of aggregate(slot.aggregator, bar)) foldBar(slot, b);
   }
 };
 
-const contextFor = (state: SymbolActorState, slot: StrategySlot, ts: number): StrategyContext => {
+/** The strategy's view of the position: only a position its own strategy opened. */
+const ownPosition = (state: SymbolActorState, slot: StrategySlot): StrategyContext['position'] => {
   const p = state.position;
-  return {
-    strategyId: slot.record.id,
-    ts,
-    sentiment: state.sentiment,
-    position:
-      p && p.quantity !== 0 && p.strategyId === slot.record.id
-        ? {
-            quantity: p.quantity,
-            avgPrice: p.avgPrice,
-            strategyId: p.strategyId,
-            stopLoss: p.stopLoss,
-            takeProfit: p.takeProfit,
-          }
-        : undefined,
-  };
+  return p && p.quantity !== 0 && p.strategyId === slot.record.id ? p : undefined;
 };
 
-/** Evaluation loop: each enabled strategy decides once per completed bar of its timeframe. */
-const evaluate = (state: SymbolActorState, ts: number): Signal[] => {
-  const out: Signal[] = [];
+/** A fresh context for on-demand evaluation (the caller may keep what it is given). */
+export const contextFor = (
+  state: SymbolActorState,
+  slot: StrategySlot,
+  ts: number,
+  explain: boolean,
+): StrategyContext => ({
+  strategyId: slot.record.id,
+  ts,
+  sentiment: state.sentiment,
+  position: ownPosition(state, slot),
+  explain,
+});
+
+const NO_SIGNALS: readonly Signal[] = Object.freeze([]);
+
+/**
+ * Evaluation loop: each enabled strategy decides once per completed bar of its timeframe.
+ *
+ * Entries are edge-triggered: an entry is signalled on the bar its setup appears, and not again on
+ * each following bar while the same setup lasts (a persisting setup would otherwise flood the trade
+ * path, the journal and the signal stream with repeats that risk can only refuse). The trigger re-arms
+ * when the strategy has nothing to do or does something else. So an entry refused by risk (say, the
+ * position limit) is retried only when its setup forms again. Exits are level-triggered: a stop keeps
+ * firing until the position is closed.
+ */
+const evaluate = (state: SymbolActorState, ts: number): readonly Signal[] => {
+  let out: Signal[] | undefined;
   for (const slot of state.slots.values()) {
     if (!slot.record.enabled || slot.lastBarTs === undefined || slot.lastBarTs === slot.lastEvaluatedBarTs) continue;
     slot.lastEvaluatedBarTs = slot.lastBarTs;
-    const signal = slot.def.evaluate(slot.state, slot.config, contextFor(state, slot, ts));
-    if (signal.action !== 'none') out.push(signal);
+    const ctx = slot.ctx;
+    ctx.ts = ts;
+    ctx.sentiment = state.sentiment;
+    ctx.position = ownPosition(state, slot);
+    const signal = slot.def.evaluate(slot.state, slot.config, ctx);
+    if (signal === undefined || signal.action === 'none') {
+      slot.lastEntry = undefined;
+      continue;
+    }
+    if (signal.action === 'enter') {
+      if (slot.lastEntry === signal.side) continue;
+      slot.lastEntry = signal.side;
+    } else slot.lastEntry = undefined;
+    (out ??= []).push(signal);
   }
-  return out;
+  return out ?? NO_SIGNALS;
 };
 
 /** Exit loop: the held position against its protective levels at the last price. */
-const checkExits = (state: SymbolActorState, ts: number): Signal[] => {
+const checkExits = (state: SymbolActorState, ts: number): readonly Signal[] => {
   const p = state.position;
   const price = state.lastPrice;
-  if (!p || p.quantity === 0 || price === undefined) return [];
+  if (!p || p.quantity === 0 || price === undefined) return NO_SIGNALS;
   const long = p.quantity > 0;
   const hitStop = p.stopLoss !== null && (long ? price <= p.stopLoss : price >= p.stopLoss);
   const hitTarget = p.takeProfit !== null && (long ? price >= p.takeProfit : price <= p.takeProfit);
-  if (!hitStop && !hitTarget) return [];
+  if (!hitStop && !hitTarget) return NO_SIGNALS;
   const slot = state.slots.get(p.strategyId);
   const exitReason = hitStop ? 'stop' : 'target';
   const level = (hitStop ? p.stopLoss : p.takeProfit) as number;
@@ -171,25 +203,32 @@ const checkExits = (state: SymbolActorState, ts: number): Signal[] => {
 };
 
 /**
- * The actor's reducer: folds one input into the state (in place) and returns the signals it emits.
- * Throws only on a bug; the supervisor around it decides what happens then.
+ * The actor's reducer: folds one input into the state (in place) and returns the signals it emits
+ * (a shared empty array when none, so the per-bar path allocates nothing). Throws only on a bug; the
+ * supervisor around it decides what happens then.
  */
-export const reduceSymbolActor = (state: SymbolActorState, input: ActorInput, lookup: StrategyLookup): Signal[] => {
+export const reduceSymbolActor = (
+  state: SymbolActorState,
+  input: ActorInput,
+  lookup: StrategyLookup,
+): readonly Signal[] => {
   switch (input.kind) {
     case 'bar':
       onBar(state, input);
-      return [];
+      return NO_SIGNALS;
     case 'sentiment.updated':
       state.sentiment = input.score;
-      return [];
+      return NO_SIGNALS;
     case 'strategy.changed':
       onStrategyChanged(state, input, lookup);
-      return [];
+      return NO_SIGNALS;
     case 'position.updated':
       state.position = input.position.quantity === 0 ? undefined : input.position;
-      return [];
-    case 'actor.tick':
-      return input.loop === 'evaluate' ? evaluate(state, input.ts) : checkExits(state, input.ts);
+      return NO_SIGNALS;
+    case 'scheduler.tick':
+      if (input.loop === 'evaluate') return evaluate(state, input.ts);
+      if (input.loop === 'exit_check') return checkExits(state, input.ts);
+      return NO_SIGNALS;
   }
 };
 

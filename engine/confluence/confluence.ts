@@ -139,7 +139,8 @@ const asOf = <R extends { readonly ts: number }>(by: Map<string, R[]>, symbol: s
   return undefined;
 };
 
-const scoreSignal = (
+/** One signal scored against the given readings (the confluence operator's step, also used on demand). */
+export const scoreSignal = (
   signal: Signal,
   sentiment: SentimentReading | undefined,
   options: OptionsFlowReading | undefined,

@@ -1,6 +1,6 @@
 import { type Observable, type OperatorFunction, filter, map, scan } from 'rxjs';
-import type { AccountState, AccountUpdated, PositionUpdated } from '../messages/account.js';
-import { equityOf } from '../messages/account.js';
+import type { AccountState, AccountUpdated, Position, PositionUpdated } from '../messages/account.js';
+import { positionValue } from '../messages/account.js';
 import type { OrderRequested } from '../messages/engine-event.js';
 import type { BrokerEvent, OrderFailed, OrderIntent } from '../messages/order.js';
 import type { RiskDecision } from '../messages/risk.js';
@@ -25,17 +25,30 @@ interface PendingOrder {
   readonly purpose: 'enter' | 'exit';
 }
 
-/** The account-level view risk decides on. Owned linearly by the risk scan. */
+/**
+ * The account-level view risk decides on. Owned linearly by the risk scan. Positions are a Map
+ * refreshed in O(1) per mark (a bar of a held symbol), and replaced from each account snapshot.
+ */
 export interface RiskState {
+  /** The latest account snapshot: cash and P&L; its positions are superseded by `positions`. */
   account: AccountState;
+  positions: Map<string, Position>;
   /** Approved orders not yet in a terminal status, by client order id. */
   readonly pending: Map<string, PendingOrder>;
 }
 
 export const createRiskState = (account: AccountState, openOrders: readonly OrderIntent[] = []): RiskState => ({
   account,
+  positions: new Map(Object.entries(account.positions)),
   pending: new Map(openOrders.map((o) => [o.clientOrderId, { symbol: o.symbol, purpose: o.purpose }])),
 });
+
+/** Cash plus the market value of the positions at their latest marks. */
+const equityNow = (s: RiskState): number => {
+  let equity = s.account.cash;
+  for (const p of s.positions.values()) equity += positionValue(p);
+  return equity;
+};
 
 interface Rejection {
   readonly rule: string;
@@ -52,7 +65,7 @@ const pendingFor = (s: RiskState, symbol: string, purpose: 'enter' | 'exit'): bo
 
 /** Positions held plus entries on their way: what "concurrent positions" counts. */
 const openPositionCount = (s: RiskState): number => {
-  const symbols = new Set(Object.keys(s.account.positions));
+  const symbols = new Set(s.positions.keys());
   for (const p of s.pending.values()) if (p.purpose === 'enter') symbols.add(p.symbol);
   return symbols.size;
 };
@@ -71,7 +84,7 @@ const checkEntry = (
     return { rule: 'min_confidence', reason: `confidence ${confidence.toFixed(3)} < minimum ${c.minConfidence}` };
   if (confluenceScore < c.confluenceMin)
     return { rule: 'confluence_min', reason: `confluence ${confluenceScore.toFixed(3)} < minimum ${c.confluenceMin}` };
-  const held = s.account.positions[symbol];
+  const held = s.positions.get(symbol);
   if (pendingFor(s, symbol, 'enter'))
     return { rule: 'order_pending', reason: `an entry order for ${symbol} is still working` };
   if (held && requestedQuantity === undefined)
@@ -81,7 +94,7 @@ const checkEntry = (
       rule: 'max_concurrent_positions',
       reason: `${openPositionCount(s)} positions open or pending, limit ${c.maxConcurrentTrades}`,
     };
-  const equity = equityOf(s.account);
+  const equity = equityNow(s);
   const quantity = requestedQuantity ?? sharesFor(confidence, equity, price, c.sizingTiers, c.maxPositionPct);
   if (quantity <= 0)
     return { rule: 'size_zero', reason: `sizing gives 0 shares at ${price} with equity ${equity.toFixed(2)}` };
@@ -100,7 +113,7 @@ const checkEntry = (
 };
 
 const checkExit = (s: RiskState, symbol: string, side: Side, requestedQuantity: number | undefined): Verdict => {
-  const held = s.account.positions[symbol];
+  const held = s.positions.get(symbol);
   if (!held || held.quantity === 0) return { rule: 'no_position', reason: `no position in ${symbol} to exit` };
   if ((held.quantity > 0 && side !== 'SELL') || (held.quantity < 0 && side !== 'BUY'))
     return {
@@ -117,7 +130,7 @@ const checkExit = (s: RiskState, symbol: string, side: Side, requestedQuantity: 
 
 /** Manual orders: opposite to a held position is an exit; otherwise an entry (no manual shorts). */
 const checkManual = (s: RiskState, c: RiskConfig, r: OrderRequested): Verdict => {
-  const held = s.account.positions[r.symbol];
+  const held = s.positions.get(r.symbol);
   const reduces = held !== undefined && (held.quantity > 0 ? r.side === 'SELL' : r.side === 'BUY');
   if (reduces) return checkExit(s, r.symbol, r.side, r.quantity);
   if (r.side === 'SELL')
@@ -238,12 +251,11 @@ export const reduceRisk = (s: RiskState, c: RiskConfig, ids: IdPort, input: Risk
       return decide(s, c, ids, input);
     case 'account.updated':
       s.account = input.account;
+      s.positions = new Map(Object.entries(input.account.positions));
       return undefined;
-    case 'position.updated': {
-      if (input.position.quantity === 0) return undefined;
-      s.account = { ...s.account, positions: { ...s.account.positions, [input.symbol]: input.position } };
+    case 'position.updated':
+      if (input.position.quantity !== 0) s.positions.set(input.symbol, input.position);
       return undefined;
-    }
     case 'order.filled':
     case 'order.cancelled':
     case 'order.rejected':

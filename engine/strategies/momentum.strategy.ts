@@ -35,12 +35,17 @@ interface Levels {
   readonly target: number;
 }
 
-/** Everything a signal needs besides its decision. */
+/**
+ * Everything a signal needs besides its decision. The indicator record is built only when a signal is
+ * (`indicators()`), so a HOLD on the hot path allocates nothing beyond this.
+ */
 interface Decision {
   readonly config: MomentumConfig;
   readonly ctx: StrategyContext;
   readonly entry: number;
-  readonly indicators: Readonly<Record<string, number>>;
+  readonly state: MomentumState;
+  readonly reading: MomentumReading | undefined;
+  readonly score: MomentumScore | undefined;
 }
 
 const EXHAUSTED_RSI_LONG = 80;
@@ -123,6 +128,12 @@ function warmupIndicators(state: MomentumState, warmup: number): Record<string, 
   return out;
 }
 
+function indicatorsFor(d: Decision): Record<string, number> {
+  return d.reading !== undefined && d.score !== undefined
+    ? indicatorsOf(d.reading, d.score)
+    : warmupIndicators(d.state, momentumWarmupBars(d.config));
+}
+
 function signal(
   d: Decision,
   side: Signal['side'],
@@ -146,8 +157,13 @@ function signal(
     stopLoss: levels.stop,
     takeProfit: levels.target,
     reason,
-    indicators: d.indicators,
+    indicators: indicatorsFor(d),
   };
+}
+
+/** A HOLD: explained (a Signal) only when the caller asks for it. */
+function hold(d: Decision, levels: Levels, reason: string): Signal | undefined {
+  return d.ctx.explain ? signal(d, 'HOLD', 'none', 0, levels, reason) : undefined;
 }
 
 function exit(
@@ -176,7 +192,7 @@ function positionLevels(position: Position, config: MomentumConfig): Levels {
   return { stop: position.stopLoss ?? fallback.stop, target: position.takeProfit ?? fallback.target };
 }
 
-function evaluateFlat(d: Decision, r: MomentumReading, score: MomentumScore): Signal {
+function evaluateFlat(d: Decision, r: MomentumReading, score: MomentumScore): Signal | undefined {
   const { config, entry } = d;
   if (score.setup === 'BUY') {
     const reason = describeSide(score, 'bull', r, config);
@@ -184,14 +200,14 @@ function evaluateFlat(d: Decision, r: MomentumReading, score: MomentumScore): Si
   }
   if (score.setup === 'SELL') {
     const levels = entryLevels('SELL', entry, config);
-    if (!config.allow_short) return signal(d, 'HOLD', 'none', 0, levels, 'short_not_allowed');
+    if (!config.allow_short) return hold(d, levels, 'short_not_allowed');
     const reason = describeSide(score, 'bear', r, config);
     return signal(d, 'SELL', 'enter', confidenceOf(score.bearTenths), levels, reason);
   }
-  return signal(d, 'HOLD', 'none', 0, entryLevels('BUY', entry, config), 'no_setup');
+  return d.ctx.explain ? hold(d, entryLevels('BUY', entry, config), 'no_setup') : undefined;
 }
 
-function evaluateLong(d: Decision, position: Position, r: MomentumReading, score: MomentumScore): Signal {
+function evaluateLong(d: Decision, position: Position, r: MomentumReading, score: MomentumScore): Signal | undefined {
   const levels = positionLevels(position, d.config);
   const close = d.entry;
   if (close <= levels.stop)
@@ -207,10 +223,10 @@ function evaluateLong(d: Decision, position: Position, r: MomentumReading, score
   if (score.setup === 'SELL') {
     return exit(d, 'SELL', 'opposite_signal', bearConfidence, levels, describeSide(score, 'bear', r, d.config));
   }
-  return signal(d, 'HOLD', 'none', 0, levels, 'holding');
+  return hold(d, levels, 'holding');
 }
 
-function evaluateShort(d: Decision, position: Position, r: MomentumReading, score: MomentumScore): Signal {
+function evaluateShort(d: Decision, position: Position, r: MomentumReading, score: MomentumScore): Signal | undefined {
   const levels = positionLevels(position, d.config);
   const close = d.entry;
   if (close >= levels.stop)
@@ -226,20 +242,21 @@ function evaluateShort(d: Decision, position: Position, r: MomentumReading, scor
   if (score.setup === 'BUY') {
     return exit(d, 'BUY', 'opposite_signal', bullConfidence, levels, describeSide(score, 'bull', r, d.config));
   }
-  return signal(d, 'HOLD', 'none', 0, levels, 'holding');
+  return hold(d, levels, 'holding');
 }
 
-function evaluate(state: MomentumState, config: MomentumConfig, ctx: StrategyContext): Signal {
+function evaluate(state: MomentumState, config: MomentumConfig, ctx: StrategyContext): Signal | undefined {
   const entry = state.bars > 0 ? state.close : 0;
-  const warmup = momentumWarmupBars(config);
-  if (state.bars < warmup) {
-    const d: Decision = { config, ctx, entry, indicators: warmupIndicators(state, warmup) };
-    return signal(d, 'HOLD', 'none', 0, entryLevels('BUY', entry, config), 'warming_up');
+  if (state.bars < momentumWarmupBars(config)) {
+    if (!ctx.explain) return undefined;
+    const d: Decision = { config, ctx, entry, state, reading: undefined, score: undefined };
+    return hold(d, entryLevels('BUY', entry, config), 'warming_up');
   }
   const reading = readingOf(state);
   const score = scoreMomentum(reading, config);
-  const d: Decision = { config, ctx, entry, indicators: indicatorsOf(reading, score) };
   const position = ctx.position;
+  if (position === undefined && score.setup === undefined && !ctx.explain) return undefined;
+  const d: Decision = { config, ctx, entry, state, reading, score };
   if (position !== undefined && position.quantity > 0) return evaluateLong(d, position, reading, score);
   if (position !== undefined && position.quantity < 0) return evaluateShort(d, position, reading, score);
   return evaluateFlat(d, reading, score);

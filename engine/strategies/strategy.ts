@@ -25,6 +25,12 @@ export interface StrategyContext {
     | undefined;
   /** Latest aggregated sentiment score for the symbol in -1..1, if any. */
   readonly sentiment: number | undefined;
+  /**
+   * Whether a HOLD must be explained. `true` (on-demand evaluation, `POST /api/trading/signal`):
+   * `evaluate` always returns a Signal, HOLD with its reason code. `false` (the actor's hot path):
+   * `evaluate` returns `undefined` instead of a HOLD, so a bar with nothing to do allocates nothing.
+   */
+  readonly explain: boolean;
 }
 
 /**
@@ -33,8 +39,8 @@ export interface StrategyContext {
  * `onBar` folds one completed bar into the state. The state is owned linearly by the symbol's actor
  * (never reused after it is passed in), so an implementation may update its incremental indicators in
  * place and return the same object: that is what keeps the hot path O(1) and allocation-free.
- * `evaluate` must not change the state; it returns a Signal whose side is HOLD (action `none`, with
- * the reason) when there is nothing to do, including during warm-up.
+ * `evaluate` must not change the state. When there is nothing to do (including warm-up) it returns a
+ * HOLD Signal (action `none`, with the reason code) if `ctx.explain`, and `undefined` otherwise.
  */
 export interface StrategyDefinition<C extends BaseStrategyConfig = BaseStrategyConfig, S = unknown> {
   readonly type: string;
@@ -43,7 +49,7 @@ export interface StrategyDefinition<C extends BaseStrategyConfig = BaseStrategyC
   readonly configSchema: z.ZodType<C>;
   init(config: C): S;
   onBar(state: S, bar: Bar, config: C): S;
-  evaluate(state: S, config: C, ctx: StrategyContext): Signal;
+  evaluate(state: S, config: C, ctx: StrategyContext): Signal | undefined;
   /** Bars of the strategy's timeframe needed before `evaluate` can signal. */
   warmupBars(config: C): number;
 }

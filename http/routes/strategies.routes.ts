@@ -1,6 +1,7 @@
 import type Router from '@koa/router';
 import { z } from 'zod';
 import type { EngineApi } from '../../engine/engine-api.js';
+import { DomainError } from '../../engine/errors.js';
 import { scoredSignalJson, strategyJson, strategyTypeJson } from '../serializers.js';
 
 const RecentQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) });
@@ -32,6 +33,19 @@ export const registerStrategyRoutes = (router: Router, engine: EngineApi): void 
   });
   router.post('/api/strategies/:id/disable', async (ctx) => {
     ctx.body = strategyJson(await engine.setStrategyEnabled(String(ctx.params['id']), false));
+  });
+  // After the fixed paths above, so `active` and `signals` are never read as a type.
+  router.get('/api/strategies/:type', (ctx) => {
+    const type = String(ctx.params['type']);
+    const info = engine.strategyTypes().find((t) => t.type === type);
+    if (info === undefined) {
+      const known = engine
+        .strategyTypes()
+        .map((t) => t.type)
+        .join(', ');
+      throw new DomainError('not_found', `unknown strategy type "${type}"; known: ${known}`);
+    }
+    ctx.body = strategyTypeJson(info);
   });
   router.delete('/api/strategies/:id', async (ctx) => {
     const removed = await engine.removeStrategy(String(ctx.params['id']));

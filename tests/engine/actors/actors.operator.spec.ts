@@ -58,10 +58,10 @@ const added = (r: StrategyRecord): StrategyChanged => ({
   change: 'added',
   strategy: r,
 });
-const tick = (symbol: string, minute: number, loop: 'evaluate' | 'exit_check' = 'evaluate'): ActorInput => ({
-  kind: 'actor.tick',
+/** Scheduler ticks go to every actor; the symbol only documents which actor the case watches. */
+const tick = (_symbol: string, minute: number, loop: 'evaluate' | 'exit_check' = 'evaluate'): ActorInput => ({
+  kind: 'scheduler.tick',
   ts: T0 + minute * 60_000,
-  symbol,
   loop,
 });
 
@@ -78,12 +78,32 @@ describe('symbol actors', () => {
         b: bar('AAPL', 0, 101),
         c: tick('AAPL', 1),
         d: tick('AAPL', 2), // no new bar since the last decision: nothing
-        e: bar('AAPL', 1, 102),
+        e: bar('AAPL', 1, 99),
         f: tick('AAPL', 3),
       });
-      m.expect(input.pipe(symbolActors(lookup, 3), describeOut)).toBeObservable('----x-----y|', {
+      m.expect(input.pipe(symbolActors(lookup, 3), describeOut)).toBeObservable('----x------|', {
         x: 'AAPL:bars=1',
-        y: 'AAPL:bars=2',
+      });
+    }),
+  );
+
+  it(
+    'signal an entry when its setup appears, not again while it lasts, and again once it re-forms',
+    marbles((m) => {
+      const input = m.cold('a-(bc)-(de)-(fg)-(hi)|', {
+        a: added(record('AAPL')),
+        b: bar('AAPL', 0, 101),
+        c: tick('AAPL', 1), // setup appears: BUY
+        d: bar('AAPL', 1, 102),
+        e: tick('AAPL', 2), // same setup still there: not repeated
+        f: bar('AAPL', 2, 99),
+        g: tick('AAPL', 3), // setup gone: re-armed
+        h: bar('AAPL', 3, 103),
+        i: tick('AAPL', 4), // setup formed again: BUY
+      });
+      m.expect(input.pipe(symbolActors(lookup, 3), describeOut)).toBeObservable('--x' + '-'.repeat(14) + 'y---|', {
+        x: 'AAPL:bars=1',
+        y: 'AAPL:bars=4',
       });
     }),
   );
@@ -114,7 +134,7 @@ describe('symbol actors', () => {
       const held = position('AAPL', 10, 100, { stopLoss: 95, takeProfit: 110, strategyId: 'probe_AAPL' });
       const input = m.cold('a-b-c-d-e-f|', {
         a: added(record('AAPL')),
-        b: { kind: 'position.updated' as const, ts: T0, symbol: 'AAPL', position: held },
+        b: { kind: 'position.updated' as const, ts: T0, symbol: 'AAPL', position: held, unrealizedPnl: 0 },
         c: bar('AAPL', 0, 96), // above the stop: no exit
         d: tick('AAPL', 1, 'exit_check'),
         e: bar('AAPL', 1, 94),
@@ -156,7 +176,7 @@ describe('superviseStep', () => {
     superviseStep(acc, added(record('AAPL')), lookup, 3);
     superviseStep(
       acc,
-      { kind: 'position.updated', ts: T0, symbol: 'AAPL', position: position('AAPL', 5, 100) },
+      { kind: 'position.updated', ts: T0, symbol: 'AAPL', position: position('AAPL', 5, 100), unrealizedPnl: 0 },
       lookup,
       3,
     );

@@ -228,6 +228,7 @@ describe('bar aggregator properties', () => {
           ts: b.ts,
           position: undefined,
           sentiment: undefined,
+          explain: true,
         });
       });
     };
@@ -236,7 +237,7 @@ describe('bar aggregator properties', () => {
       fc.property(minuteBarsArb, (minutes) => {
         const viaAggregator = signalsOf(aggregateAll(minutes, '5m'));
         expect(viaAggregator).toEqual(signalsOf(groupDirectly(minutes, '5m')));
-        nonHold += viaAggregator.filter((s) => s.side !== 'HOLD').length;
+        nonHold += viaAggregator.filter((s) => s !== undefined && s.side !== 'HOLD').length;
       }),
       { numRuns: 100 },
     );

@@ -60,11 +60,17 @@ const positionArb: fc.Arbitrary<Position | undefined> = fc.option(
   { nil: undefined },
 );
 
+/** Every bar's decision, explained; also checks the hot path returns nothing exactly for a HOLD. */
 function run(bars: readonly Bar[], config: MomentumConfig, position: Position | undefined): Signal[] {
   const state = momentumStrategy.init(config);
   return bars.map((bar) => {
     momentumStrategy.onBar(state, bar, config);
-    return momentumStrategy.evaluate(state, config, { strategyId: 's', ts: bar.ts, position, sentiment: undefined });
+    const ctx = { strategyId: 's', ts: bar.ts, position, sentiment: undefined };
+    const explained = momentumStrategy.evaluate(state, config, { ...ctx, explain: true });
+    const hot = momentumStrategy.evaluate(state, config, { ...ctx, explain: false });
+    if (explained === undefined) throw new Error('explain=true must always return a signal');
+    expect(hot).toEqual(explained.side === 'HOLD' ? undefined : explained);
+    return explained;
   });
 }
 

@@ -33,6 +33,7 @@ const ctx = (position?: Position): StrategyContext => ({
   ts: 1_717_430_000_000,
   position,
   sentiment: undefined,
+  explain: true,
 });
 
 const long = (avgPrice: number, levels: Partial<Position> = {}): Position => ({
@@ -48,9 +49,15 @@ const short = (avgPrice: number, levels: Partial<Position> = {}): Position => ({
   quantity: -10,
 });
 
+/** `evaluate` with `explain: true`, which always answers with a signal. */
+function explained(signal: Signal | undefined): Signal {
+  if (signal === undefined) throw new Error('explain=true must always return a signal');
+  return signal;
+}
+
 /** Evaluates after the first `bars` closes of `closes`. */
 function evaluateAt(closes: readonly number[], bars: number, cfg = config(), position?: Position): Signal {
-  return momentumStrategy.evaluate(feed(closes.slice(0, bars), cfg), cfg, ctx(position));
+  return explained(momentumStrategy.evaluate(feed(closes.slice(0, bars), cfg), cfg, ctx(position)));
 }
 
 const last = (closes: readonly number[], bars: number): number => closes[bars - 1] ?? Number.NaN;
@@ -99,7 +106,7 @@ describe('momentum: decisions when flat', () => {
   it('a volume surge on the last bar adds 0.2 to the winning side (confidence capped at 0.95)', () => {
     const cfg = config();
     const volumes = UPTREND.map((_, i) => (i === 34 ? 3_000 : 1_000));
-    const signal = momentumStrategy.evaluate(feed(UPTREND.slice(0, 35), cfg, volumes), cfg, ctx());
+    const signal = explained(momentumStrategy.evaluate(feed(UPTREND.slice(0, 35), cfg, volumes), cfg, ctx()));
     expect(signal.indicators['volume_ratio']).toBeCloseTo(3_000 / 1_100, 12);
     expect(signal.indicators['bull_points']).toBe(1);
     expect(signal.confidence).toBe(0.95);

@@ -1,0 +1,122 @@
+import { Subject, lastValueFrom } from 'rxjs';
+import { createPaperBroker } from '../adapters/paper/paper-broker.js';
+import { DEFAULT_ENGINE_CONFIG, type EngineConfig } from '../engine/config.js';
+import { type Engine, createEngine } from '../engine/graph.js';
+import type { EngineEvent } from '../engine/messages/engine-event.js';
+import type { Bar } from '../engine/messages/market.js';
+import type { MarketDataPort } from '../engine/ports/market-data.port.js';
+import type { StorePort } from '../engine/ports/store.port.js';
+import { EventTimeScheduler } from '../engine/scheduler/event-time-scheduler.js';
+import { strategyRegistry } from '../engine/strategies/strategy-registry.js';
+import { symbolName } from './workload.js';
+
+const FIVE_MINUTES = 300_000;
+
+/** Counts of what a run produced: proof the whole graph worked, not only the actors. */
+export interface RunCounts {
+  signals: number;
+  scored: number;
+  approved: number;
+  rejected: number;
+  placed: number;
+  fills: number;
+  rejectedBy: Record<string, number>;
+}
+
+export interface BenchEngine {
+  readonly engine: Engine;
+  readonly scheduler: EventTimeScheduler;
+  /** Feeds one bar to the paper broker and the engine, like a market adapter. */
+  readonly push: (bar: Bar) => void;
+  readonly counts: RunCounts;
+  stop(): Promise<void>;
+}
+
+/**
+ * Bench configuration: the defaults with the loops on the bars' cadence (five minutes), and room for
+ * 25 concurrent positions on $1M so that risk approves orders and the paper broker fills them
+ * instead of nearly everything stopping at the default limit of 5 positions.
+ */
+const benchConfig = (): EngineConfig => ({
+  ...DEFAULT_ENGINE_CONFIG,
+  initialCash: 1_000_000,
+  scheduler: {
+    ...DEFAULT_ENGINE_CONFIG.scheduler,
+    evaluationIntervalMs: FIVE_MINUTES,
+    exitCheckIntervalMs: FIVE_MINUTES,
+    maxConcurrentTrades: 25,
+  },
+});
+
+/**
+ * The real engine graph (actors with the given strategies per symbol, confluence, risk, execution,
+ * account) with the real paper broker, on an event-time scheduler that starts at `startTs`.
+ */
+export const buildBenchEngine = async (opts: {
+  readonly symbols: number;
+  readonly strategyTypes: readonly string[];
+  readonly store: StorePort;
+  readonly startTs: number;
+}): Promise<BenchEngine> => {
+  const bars = new Subject<Bar>();
+  const last = new Map<string, number>();
+  const marketData: MarketDataPort = {
+    bars$: bars.asObservable(),
+    subscribe: () => undefined,
+    lastPrice: (symbol) => last.get(symbol),
+  };
+  const broker = createPaperBroker({ bars$: bars.asObservable() });
+  const scheduler = new EventTimeScheduler(opts.startTs);
+  let id = 0;
+  const engine = createEngine({
+    config: benchConfig(),
+    marketData,
+    broker,
+    store: opts.store,
+    clock: { now: () => Date.now() },
+    ids: { next: () => `bench-${++id}` },
+    scheduler,
+    registry: strategyRegistry,
+    snapshot: await lastValueFrom(opts.store.load()),
+    onError: (context, err) => {
+      throw new Error(`engine failure in ${context}: ${String(err)}`);
+    },
+  });
+  const counts: RunCounts = { signals: 0, scored: 0, approved: 0, rejected: 0, placed: 0, fills: 0, rejectedBy: {} };
+  const counter = engine.events$.subscribe((e: EngineEvent) => {
+    if (e.kind === 'signal.generated') counts.signals++;
+    else if (e.kind === 'signal.scored') counts.scored++;
+    else if (e.kind === 'risk.approved') counts.approved++;
+    else if (e.kind === 'risk.rejected') {
+      counts.rejected++;
+      counts.rejectedBy[e.rule] = (counts.rejectedBy[e.rule] ?? 0) + 1;
+    } else if (e.kind === 'order.placed') counts.placed++;
+    else if (e.kind === 'order.filled' || e.kind === 'order.partially_filled') counts.fills++;
+  });
+  engine.start();
+  for (let i = 0; i < opts.symbols; i++) {
+    const symbol = symbolName(i);
+    for (const type of opts.strategyTypes)
+      await engine.addStrategy({ strategy_type: type, config: { symbol, timeframe: '5m' } });
+  }
+  return {
+    engine,
+    scheduler,
+    counts,
+    push: (bar) => {
+      last.set(bar.symbol, bar.close);
+      bars.next(bar);
+    },
+    stop: async () => {
+      await engine.stop();
+      counter.unsubscribe();
+      broker.dispose();
+    },
+  };
+};
+
+/** The strategy types the bench asks for that the registry has. */
+export const availableTypes = (wanted: readonly string[]): string[] =>
+  wanted.filter((t) => strategyRegistry.get(t) !== undefined);
+
+export const barEnd = (ts: number): number => ts + FIVE_MINUTES;
