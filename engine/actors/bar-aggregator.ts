@@ -1,8 +1,9 @@
-import { TIMEFRAME_MS, barEndTs, type Bar, type Timeframe } from '../messages/market.js';
+import { TIMEFRAME_MS, barEndTs, type Bar, type Tick, type Timeframe } from '../messages/market.js';
 
 /**
  * The bucket being built for one symbol and target timeframe. Mutable: owned linearly by the symbol's
- * actor, like a strategy state, so `aggregate` updates it in place.
+ * actor, like a strategy state, so `aggregate` and `aggregateTick` update it in place. Feed one
+ * aggregator either bars or ticks, not both: they share the lateness bookkeeping.
  */
 export interface BarAggregatorState {
   readonly symbol: string;
@@ -15,7 +16,7 @@ export interface BarAggregatorState {
   low: number;
   close: number;
   volume: number;
-  /** `ts` of the last input bar taken in; later inputs must be newer. */
+  /** `ts` of the last input taken in: a later bar must be newer, a later tick not older. */
   lastInputTs: number;
   /** End of the last emitted bucket: input starting before it belongs to a bar already out. */
   closedUntil: number;
@@ -57,18 +58,26 @@ function emit(state: BarAggregatorState): Bar {
   return bar;
 }
 
-function merge(state: BarAggregatorState, bar: Bar, bucketTs: number): void {
+function merge(
+  state: BarAggregatorState,
+  bucketTs: number,
+  open: number,
+  high: number,
+  low: number,
+  close: number,
+  volume: number,
+): void {
   if (state.bucketTs !== bucketTs) {
     state.bucketTs = bucketTs;
-    state.open = bar.open;
-    state.high = bar.high;
-    state.low = bar.low;
+    state.open = open;
+    state.high = high;
+    state.low = low;
     state.volume = 0;
   }
-  if (bar.high > state.high) state.high = bar.high;
-  if (bar.low < state.low) state.low = bar.low;
-  state.close = bar.close;
-  state.volume += bar.volume;
+  if (high > state.high) state.high = high;
+  if (low < state.low) state.low = low;
+  state.close = close;
+  state.volume += volume;
 }
 
 function accepts(state: BarAggregatorState, bar: Bar): boolean {
@@ -102,10 +111,41 @@ export function aggregate(state: BarAggregatorState, bar: Bar): readonly Bar[] {
   state.lastInputTs = bar.ts;
   const bucketTs = Math.floor(bar.ts / state.bucketMs) * state.bucketMs;
   const previous = !Number.isNaN(state.bucketTs) && state.bucketTs !== bucketTs ? emit(state) : undefined;
-  merge(state, bar, bucketTs);
+  merge(state, bucketTs, bar.open, bar.high, bar.low, bar.close, bar.volume);
   const completed = barEndTs(bar) >= bucketTs + state.bucketMs ? emit(state) : undefined;
   if (previous === undefined) return completed === undefined ? NOTHING : [completed];
   return completed === undefined ? [previous] : [previous, completed];
+}
+
+const isTradeable = (tick: Tick): boolean =>
+  Number.isFinite(tick.ts) &&
+  Number.isFinite(tick.price) &&
+  tick.price > 0 &&
+  Number.isFinite(tick.size) &&
+  tick.size >= 0;
+
+/**
+ * Folds one trade tick into the bucket of the state's timeframe (`floor(ts / ms) * ms`, as for bars):
+ * open = first price, high/low = extremes, close = last price, volume = summed size. Returns the bar
+ * it completed: none (the shared empty array, so the common case allocates nothing) or the previous
+ * bucket when this tick falls in a later one. A tick never completes its own bucket, since a later
+ * trade in it may still come: `closeDueBucket` (event time reached the end) or `flushAggregator` do.
+ * Buckets without trades produce no bar.
+ *
+ * Ignored (returns nothing): another symbol; a tick older than the last one taken in (late or out of
+ * order; equal `ts` is fine, trades share milliseconds) or falling inside a bucket already emitted,
+ * exactly as late bars; and, defensively, a non-finite `ts`, a non-finite or non-positive price, or a
+ * non-finite or negative size. The adapter validates ticks, so these should not arrive; dropping one
+ * here keeps NaN out of a bar that strategies and orders are built on.
+ */
+export function aggregateTick(state: BarAggregatorState, tick: Tick): readonly Bar[] {
+  if (tick.symbol !== state.symbol || !isTradeable(tick)) return NOTHING;
+  if (tick.ts < state.lastInputTs || tick.ts < state.closedUntil) return NOTHING;
+  state.lastInputTs = tick.ts;
+  const bucketTs = Math.floor(tick.ts / state.bucketMs) * state.bucketMs;
+  const previous = !Number.isNaN(state.bucketTs) && state.bucketTs !== bucketTs ? emit(state) : undefined;
+  merge(state, bucketTs, tick.price, tick.price, tick.price, tick.price, tick.size);
+  return previous === undefined ? NOTHING : [previous];
 }
 
 /**

@@ -3,20 +3,35 @@ import type { SeriesIndicator } from './series-indicator.js';
 
 /**
  * Bollinger bands: middle = mean of the last `period` values, bands at `stdDev` population standard
- * deviations (divisor `period`, as technicalindicators' `BollingerBands`). The window's mean and sum of
- * squared deviations slide in O(1) with a Welford-style replace update, which avoids the cancellation
- * of a naive sum of squares; both are recomputed exactly from the ring buffer whenever it wraps, so
- * error cannot build up (O(1) amortised). `update` returns the middle band.
+ * deviations (divisor `period`, as technicalindicators' `BollingerBands`). `update` returns the middle
+ * band; everything is NaN until `period` values have been seen.
  *
- * Difference from technicalindicators: when the bands collapse (all values equal) `pb` is 0.5, not the
- * NaN or +-Infinity of 0/0 and x/0.
+ * The window's mean and sum of squared deviations (M2) are never updated by subtraction: removing a
+ * value from a running M2 cancels catastrophically when volatility drops (after a spike, or into a flat
+ * stretch), and the square root turns that rounding noise into a visible deviation (1e-7 on a flat
+ * window at 100). Instead the window is two parts, as in {@link RollingMean}: the values left from the
+ * last ring-buffer wrap, whose suffix (count, mean, M2) were computed once at that wrap, and the values
+ * added since, accumulated with Welford's update. The two are combined with the pairwise formula
+ * `M2 = M2a + M2b + delta^2 * na * nb / n`, whose terms are all non-negative. O(1) amortised per update
+ * (one O(period) pass per wrap), no allocation, and a window of identical values has a deviation of
+ * exactly 0 and a middle exactly equal to the value.
+ *
+ * Difference from technicalindicators: when the bands collapse (all values equal) `pb` is 0.5, where
+ * technicalindicators returns the NaN of 0/0 or a ratio of its rounding noise (0.75, 0.17, ...).
  */
 export class Bollinger implements SeriesIndicator {
   private readonly buffer: Float64Array;
+  /** Mean of `buffer[j..period-1]` as of the last wrap. */
+  private readonly suffixMean: Float64Array;
+  /** M2 of `buffer[j..period-1]` as of the last wrap. */
+  private readonly suffixM2: Float64Array;
+  /** Values added since the last wrap (all values during warm-up): Welford accumulators. */
+  private tailMean = 0;
+  private tailM2 = 0;
   private count = 0;
   private index = 0;
-  private mean = 0;
-  private m2 = 0;
+  private mean = Number.NaN;
+  private m2 = Number.NaN;
   private last = Number.NaN;
 
   constructor(
@@ -28,6 +43,8 @@ export class Bollinger implements SeriesIndicator {
       throw new RangeError(`Bollinger stdDev must be a positive number, got ${stdDev}`);
     }
     this.buffer = new Float64Array(period);
+    this.suffixMean = new Float64Array(period);
+    this.suffixM2 = new Float64Array(period);
   }
 
   get ready(): boolean {
@@ -35,27 +52,27 @@ export class Bollinger implements SeriesIndicator {
   }
 
   get value(): number {
-    return this.middle;
+    return this.mean;
   }
 
   get middle(): number {
-    return this.ready ? this.mean : Number.NaN;
+    return this.mean;
   }
 
   /** Population standard deviation of the window. */
   get deviation(): number {
-    return this.ready ? Math.sqrt(this.m2 / this.period) : Number.NaN;
+    return Math.sqrt(this.m2 / this.period);
   }
 
   get upper(): number {
-    return this.middle + this.stdDev * this.deviation;
+    return this.mean + this.stdDev * this.deviation;
   }
 
   get lower(): number {
-    return this.middle - this.stdDev * this.deviation;
+    return this.mean - this.stdDev * this.deviation;
   }
 
-  /** %B: where the last value sits between the bands (0 = lower, 1 = upper). */
+  /** %B: where the last value sits between the bands (0 = lower, 1 = upper); 0.5 when they collapse. */
   get pb(): number {
     const width = this.upper - this.lower;
     if (width === 0) return 0.5;
@@ -63,37 +80,43 @@ export class Bollinger implements SeriesIndicator {
   }
 
   update(x: number): number {
+    const p = this.period;
     this.last = x;
-    if (this.count < this.period) {
-      this.buffer[this.count] = x;
-      this.count++;
-      const delta = x - this.mean;
-      this.mean += delta / this.count;
-      this.m2 += delta * (x - this.mean);
-      if (this.count === this.period) this.resync();
-      return this.middle;
-    }
-    this.replace(this.buffer[this.index] ?? 0, x);
     this.buffer[this.index] = x;
-    this.index = this.index + 1 === this.period ? 0 : this.index + 1;
-    if (this.index === 0) this.resync();
+    this.index++;
+    const added = this.index;
+    const delta = x - this.tailMean;
+    this.tailMean += delta / added;
+    this.tailM2 += delta * (x - this.tailMean);
+    if (this.count < p) this.count++;
+    if (this.index === p) {
+      this.index = 0;
+      this.mean = this.tailMean;
+      this.m2 = this.tailM2;
+      this.rebuild();
+    } else if (this.count === p) {
+      const kept = p - added;
+      const keptMean = this.suffixMean[added] ?? 0;
+      const between = this.tailMean - keptMean;
+      this.mean = keptMean + (between * added) / p;
+      this.m2 = (this.suffixM2[added] ?? 0) + this.tailM2 + (between * between * kept * added) / p;
+    }
     return this.mean;
   }
 
-  private replace(old: number, x: number): void {
-    const oldMean = this.mean;
-    this.mean = oldMean + (x - old) / this.period;
-    this.m2 += (x - old) * (x - this.mean + old - oldMean);
-    if (this.m2 < 0) this.m2 = 0;
-  }
-
-  private resync(): void {
-    let sum = 0;
-    for (const v of this.buffer) sum += v;
-    const mean = sum / this.period;
+  /** The whole window now sits in `buffer` in arrival order: make it the suffix part. */
+  private rebuild(): void {
+    let mean = 0;
     let m2 = 0;
-    for (const v of this.buffer) m2 += (v - mean) * (v - mean);
-    this.mean = mean;
-    this.m2 = m2;
+    for (let j = this.period - 1; j >= 0; j--) {
+      const v = this.buffer[j] ?? 0;
+      const delta = v - mean;
+      mean += delta / (this.period - j);
+      m2 += delta * (v - mean);
+      this.suffixMean[j] = mean;
+      this.suffixM2[j] = m2;
+    }
+    this.tailMean = 0;
+    this.tailM2 = 0;
   }
 }

@@ -27,6 +27,20 @@ export interface Bar {
   readonly volume: number;
 }
 
+/**
+ * One trade print from the market data feed, the raw input bars are built from (inside the symbol's
+ * actor, see `aggregateTick`). `ts` is the trade time (epoch ms, event time); several trades may share a
+ * millisecond. `price` is the trade price, finite and > 0; `size` the shares traded, finite and >= 0
+ * (a print without size only moves the price). Adapters validate before a tick enters the engine.
+ */
+export interface Tick {
+  readonly kind: 'tick';
+  readonly symbol: string;
+  readonly ts: number;
+  readonly price: number;
+  readonly size: number;
+}
+
 /** The moment a bar is complete and may be acted on (event time). */
 export const barEndTs = (bar: Bar): number => bar.ts + TIMEFRAME_MS[bar.timeframe];
 
