@@ -1,6 +1,7 @@
 import { isIPv4 } from 'node:net';
 import { z } from 'zod';
 import { TIMEFRAMES, type Timeframe } from '../../engine/messages/market.js';
+import { strategyRegistry } from '../../engine/strategies/strategy-registry.js';
 import type { ConfigIssue } from './config-error.js';
 import { parseEntries, parseSymbol, required, requiredList } from './env-fields.js';
 
@@ -11,13 +12,11 @@ export interface SeedStrategy {
   readonly timeframe: Timeframe;
 }
 
-const STRATEGY_TYPE = /^[a-z][a-z0-9_]*$/;
-
 function parseSeedStrategy(entry: string): SeedStrategy | undefined {
   const [type, symbol, timeframe, ...rest] = entry.split(':').map((part) => part.trim());
   if (type === undefined || symbol === undefined || timeframe === undefined || rest.length > 0) return undefined;
   const parsedSymbol = parseSymbol(symbol);
-  if (!STRATEGY_TYPE.test(type) || parsedSymbol === undefined) return undefined;
+  if (strategyRegistry.get(type) === undefined || parsedSymbol === undefined) return undefined;
   if (!(TIMEFRAMES as readonly string[]).includes(timeframe)) return undefined;
   return { strategy_type: type, symbol: parsedSymbol, timeframe: timeframe as Timeframe };
 }
@@ -28,7 +27,11 @@ function parseSeedStrategy(entry: string): SeedStrategy | undefined {
  * names a strategy `<type>_<SYMBOL>` and the second would conflict.
  */
 export function tradingStrategiesVar(fallback: string) {
-  const what = `type:SYMBOL:timeframe with a lower-case type and timeframe one of ${TIMEFRAMES.join(', ')}`;
+  const types = strategyRegistry
+    .types()
+    .map((t) => t.type)
+    .join(', ');
+  const what = `type:SYMBOL:timeframe with type one of ${types} and timeframe one of ${TIMEFRAMES.join(', ')}`;
   return z
     .string()
     .optional()

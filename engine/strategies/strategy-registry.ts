@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import type { StrategyTypeInfo } from '../engine-api.js';
 import type { DomainIssue } from '../errors.js';
+import { levelBasedStrategy } from './level-based.strategy.js';
 import { momentumStrategy } from './momentum.strategy.js';
+import { rangeBoundStrategy } from './range-bound.strategy.js';
 import type { BaseStrategyConfig, StrategyDefinition } from './strategy.js';
 
 /** A strategy definition whose config and state types are erased, as the registry stores them. */
@@ -75,5 +77,9 @@ export function createStrategyRegistry(definitions: readonly AnyStrategyDefiniti
   };
 }
 
-/** The engine's strategies. range_bound and level_based join this list when they exist. */
-export const strategyRegistry: StrategyRegistry = createStrategyRegistry([momentumStrategy]);
+/** The engine's strategies. */
+export const strategyRegistry: StrategyRegistry = createStrategyRegistry([
+  momentumStrategy as AnyStrategyDefinition,
+  rangeBoundStrategy as AnyStrategyDefinition,
+  levelBasedStrategy as AnyStrategyDefinition,
+]);

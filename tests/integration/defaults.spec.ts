@@ -94,13 +94,27 @@ describe('the default configuration', () => {
     expect(warnings.some((w) => w.includes('RISK_DAILY_TRADE_LIMIT') && w.includes('not enforced'))).toBe(true);
   });
 
-  it('refuses to start with an unknown strategy type in TRADING_STRATEGIES, naming the variable', async () => {
-    const attempt = createSystem({
-      config: loadConfig({ DATABASE_URL: 'sqlite::memory:', API_PORT: '0', TRADING_STRATEGIES: 'breakout:SPY:5m' }),
+  it('refuses an unknown strategy type in TRADING_STRATEGIES before start, naming the variable and the known types', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'sqlite::memory:', TRADING_STRATEGIES: 'breakout:SPY:5m' })).toThrow(
+      /TRADING_STRATEGIES: .*momentum, range_bound, level_based.*got 'breakout:SPY:5m'/,
+    );
+  });
+
+  it('seeds every strategy type from TRADING_STRATEGIES at first start', async () => {
+    system = await createSystem({
+      config: loadConfig({
+        DATABASE_URL: 'sqlite::memory:',
+        API_PORT: '0',
+        TRADING_STRATEGIES: 'momentum:SPY:5m,range_bound:SPY:5m,level_based:QQQ:15m',
+      }),
       logger: silent,
       playMarket: false,
     });
-    system = await attempt;
-    await expect(system.start()).rejects.toThrow(/TRADING_STRATEGIES entry 'breakout:SPY:5m'.*unknown strategy type/);
+    await system.start();
+    expect(system.engine.listStrategies().map((s) => `${s.id}/${s.timeframe}`)).toEqual([
+      'momentum_SPY/5m',
+      'range_bound_SPY/5m',
+      'level_based_QQQ/15m',
+    ]);
   });
 });

@@ -174,9 +174,9 @@ const EVERY_VARIABLE: readonly Case[] = [
   ['DATABASE_URL', 'sqlite:///tmp/x.db', (c) => c.storage.databaseUrl, 'sqlite:///tmp/x.db'],
   [
     'TRADING_STRATEGIES',
-    'mean_reversion:msft:1h',
+    'level_based:msft:1h',
     (c) => c.tradingStrategies,
-    [{ strategy_type: 'mean_reversion', symbol: 'MSFT', timeframe: '1h' }],
+    [{ strategy_type: 'level_based', symbol: 'MSFT', timeframe: '1h' }],
   ],
   ['PAPER_INITIAL_CASH', '50000', (c) => [c.paper.initialCash, c.engine.initialCash], [50000, 50000]],
   ['PAPER_SLIPPAGE_BPS', '0', (c) => c.paper.slippageBps, 0],
@@ -314,11 +314,11 @@ describe('API exposure', () => {
 
 describe('TRADING_STRATEGIES', () => {
   it('parses type:SYMBOL:timeframe entries, trimming and upper-casing symbols', () => {
-    const config = loadConfig({ TRADING_STRATEGIES: ' momentum:spy:1m , breakout : QQQ : 1d,vwap:BRK.B:15m,' });
+    const config = loadConfig({ TRADING_STRATEGIES: ' momentum:spy:1m , range_bound : QQQ : 1d,momentum:BRK.B:15m,' });
     expect(config.tradingStrategies).toEqual([
       { strategy_type: 'momentum', symbol: 'SPY', timeframe: '1m' },
-      { strategy_type: 'breakout', symbol: 'QQQ', timeframe: '1d' },
-      { strategy_type: 'vwap', symbol: 'BRK.B', timeframe: '15m' },
+      { strategy_type: 'range_bound', symbol: 'QQQ', timeframe: '1d' },
+      { strategy_type: 'momentum', symbol: 'BRK.B', timeframe: '15m' },
     ]);
   });
 
@@ -333,6 +333,7 @@ describe('TRADING_STRATEGIES', () => {
     ['momentum:SPY:5m,Momentum:QQQ:5m', 'Momentum:QQQ:5m'],
     ['momentum:TOOLONGSYMBOL:5m', 'momentum:TOOLONGSYMBOL:5m'],
     ['momentum:1SPY:5m', 'momentum:1SPY:5m'],
+    ['momentum:SPY:5m,breakout:QQQ:1d', 'breakout:QQQ:1d'],
   ])('refuses %s naming the entry %s', (raw, entry) => {
     const error = configError({ TRADING_STRATEGIES: raw });
     expect(error.issues.map((issue) => issue.variable)).toEqual(['TRADING_STRATEGIES']);

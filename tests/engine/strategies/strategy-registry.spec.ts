@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { levelBasedStrategy } from '../../../engine/strategies/level-based.strategy.js';
 import { momentumStrategy } from '../../../engine/strategies/momentum.strategy.js';
+import { rangeBoundStrategy } from '../../../engine/strategies/range-bound.strategy.js';
 import { createStrategyRegistry, strategyRegistry } from '../../../engine/strategies/strategy-registry.js';
 
 const parse = (input: unknown) => strategyRegistry.parseConfig('momentum', input);
@@ -11,10 +13,12 @@ function issuesOf(input: unknown): { path: string; message: string }[] {
 }
 
 describe('strategy registry', () => {
-  it('knows momentum and nothing else yet', () => {
+  it('knows the engine strategies, and nothing else', () => {
     expect(strategyRegistry.get('momentum')).toBe(momentumStrategy);
-    expect(strategyRegistry.get('range_bound')).toBeUndefined();
-    expect(strategyRegistry.types().map((t) => t.type)).toEqual(['momentum']);
+    expect(strategyRegistry.get('range_bound')).toBe(rangeBoundStrategy);
+    expect(strategyRegistry.get('nope')).toBeUndefined();
+    expect(strategyRegistry.get('level_based')).toBe(levelBasedStrategy);
+    expect(strategyRegistry.types().map((t) => t.type)).toEqual(['momentum', 'range_bound', 'level_based']);
   });
 
   it('describes each type with a JSON Schema of its config', () => {
@@ -83,7 +87,12 @@ describe('strategy registry', () => {
   it('reports an unknown strategy type at strategy_type', () => {
     expect(strategyRegistry.parseConfig('martingale', { symbol: 'AAPL' })).toEqual({
       ok: false,
-      issues: [{ path: 'strategy_type', message: 'unknown strategy type "martingale"; known: momentum' }],
+      issues: [
+        {
+          path: 'strategy_type',
+          message: 'unknown strategy type "martingale"; known: momentum, range_bound, level_based',
+        },
+      ],
     });
   });
 
