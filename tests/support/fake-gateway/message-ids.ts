@@ -1,0 +1,102 @@
+/**
+ * TWS API message ids as numbered by the wire protocol (same numbers as `@stoqey/ib` 1.6.10
+ * `IN_MSG_ID` / `OUT_MSG_ID`, copied so the fake never depends on the client's internals).
+ *
+ * `ServerMsg` = gateway → client ("incoming" from the client's point of view),
+ * `ClientMsg` = client → gateway.
+ */
+export const ServerMsg = {
+  TICK_PRICE: 1,
+  TICK_SIZE: 2,
+  ORDER_STATUS: 3,
+  ERR_MSG: 4,
+  OPEN_ORDER: 5,
+  ACCT_VALUE: 6,
+  PORTFOLIO_VALUE: 7,
+  ACCT_UPDATE_TIME: 8,
+  NEXT_VALID_ID: 9,
+  CONTRACT_DATA: 10,
+  EXECUTION_DATA: 11,
+  MANAGED_ACCTS: 15,
+  HISTORICAL_DATA: 17,
+  TICK_GENERIC: 45,
+  TICK_STRING: 46,
+  CURRENT_TIME: 49,
+  REAL_TIME_BARS: 50,
+  CONTRACT_DATA_END: 52,
+  OPEN_ORDER_END: 53,
+  ACCT_DOWNLOAD_END: 54,
+  EXECUTION_DATA_END: 55,
+  TICK_SNAPSHOT_END: 57,
+  MARKET_DATA_TYPE: 58,
+  COMMISSION_REPORT: 59,
+  POSITION: 61,
+  POSITION_END: 62,
+  ACCOUNT_SUMMARY: 63,
+  ACCOUNT_SUMMARY_END: 64,
+  TICK_REQ_PARAMS: 81,
+  HISTORICAL_DATA_UPDATE: 90,
+  COMPLETED_ORDER: 101,
+  COMPLETED_ORDERS_END: 102,
+} as const;
+
+/** Client → gateway message ids the fake understands (anything else is logged and ignored). */
+export const ClientMsg = {
+  REQ_MKT_DATA: 1,
+  CANCEL_MKT_DATA: 2,
+  PLACE_ORDER: 3,
+  CANCEL_ORDER: 4,
+  REQ_OPEN_ORDERS: 5,
+  REQ_ACCOUNT_DATA: 6,
+  REQ_EXECUTIONS: 7,
+  REQ_IDS: 8,
+  REQ_CONTRACT_DATA: 9,
+  SET_SERVER_LOGLEVEL: 14,
+  REQ_AUTO_OPEN_ORDERS: 15,
+  REQ_ALL_OPEN_ORDERS: 16,
+  REQ_MANAGED_ACCTS: 17,
+  REQ_HISTORICAL_DATA: 20,
+  CANCEL_HISTORICAL_DATA: 25,
+  REQ_CURRENT_TIME: 49,
+  REQ_REAL_TIME_BARS: 50,
+  CANCEL_REAL_TIME_BARS: 51,
+  REQ_GLOBAL_CANCEL: 58,
+  REQ_MARKET_DATA_TYPE: 59,
+  REQ_POSITIONS: 61,
+  REQ_ACCOUNT_SUMMARY: 62,
+  CANCEL_ACCOUNT_SUMMARY: 63,
+  CANCEL_POSITIONS: 64,
+  START_API: 71,
+  REQ_COMPLETED_ORDERS: 99,
+} as const;
+
+/** Server-version gates (from the client's `MIN_SERVER_VER`) that change a field list the fake emits or parses. */
+export const Gate = {
+  WHAT_IF_EXT_FIELDS: 142,
+  ORDER_CONTAINER: 145,
+  D_PEG_ORDERS: 148,
+  PRICE_MGMT_ALGO: 151,
+  DURATION: 158,
+  POST_TO_ATS: 160,
+  AUTO_CANCEL_PARENT: 162,
+  SIZE_RULES: 164,
+  ADVANCED_ORDER_REJECT: 166,
+  PEGBEST_PEGMID_OFFSETS: 170,
+  FA_PROFILE_DESUPPORT: 177,
+  PENDING_PRICE_REVISION: 178,
+  FUND_DATA_FIELDS: 179,
+  LAST_TRADE_DATE: 182,
+  CUSTOMER_ACCOUNT: 183,
+  PROFESSIONAL_CUSTOMER: 184,
+  BOND_ACCRUED_INTEREST: 185,
+  INELIGIBILITY_REASONS: 186,
+  RFQ_FIELDS: 187,
+  INCLUDE_OVERNIGHT: 189,
+  UNDO_RFQ_FIELDS: 190,
+  CME_TAGGING_FIELDS: 192,
+  CME_TAGGING_FIELDS_IN_OPEN_ORDER: 193,
+} as const;
+
+/** Lowest and highest server version the fake can speak (field lists are gated for every version in between). */
+export const MIN_FAKE_SERVER_VERSION = 176;
+export const MAX_FAKE_SERVER_VERSION = 193;
