@@ -6,6 +6,7 @@ import {
   filter,
   firstValueFrom,
   lastValueFrom,
+  merge,
 } from 'rxjs';
 import { z } from 'zod';
 import { type Supervised, symbolActors } from './actors/actors.operator.js';
@@ -166,6 +167,7 @@ export const createEngine = (deps: EngineDeps): Engine => {
   /** The bus events the actors consume (scheduler ticks reach every actor; position sync is not theirs). */
   const isActorInput = (e: EngineEvent): e is ActorInput =>
     e.kind === 'bar' ||
+    e.kind === 'tick' ||
     e.kind === 'sentiment.updated' ||
     e.kind === 'strategy.changed' ||
     e.kind === 'position.updated' ||
@@ -511,7 +513,8 @@ export const createEngine = (deps: EngineDeps): Engine => {
       const symbols = [...new Set([...enabledSymbols(), ...heldSymbols()])];
       deps.marketData.subscribe(symbols);
       deps.sentiment?.track(symbols);
-      marketInput = deps.marketData.bars$.subscribe({
+      const ticks$ = deps.marketData.ticks$;
+      marketInput = (ticks$ === undefined ? deps.marketData.bars$ : merge(deps.marketData.bars$, ticks$)).subscribe({
         next: publish,
         error: (err: unknown) => onError('market data', err),
       });

@@ -1,13 +1,13 @@
 import type { Position, PositionUpdated } from '../messages/account.js';
 import type { EngineEvent, SchedulerTick, StrategyChanged } from '../messages/engine-event.js';
-import type { Bar, SentimentReading } from '../messages/market.js';
+import type { Bar, SentimentReading, Tick } from '../messages/market.js';
 import type { Signal } from '../messages/signal.js';
 import type { StrategyRecord } from '../messages/strategy.js';
 import type { BaseStrategyConfig, StrategyContext, StrategyDefinition } from '../strategies/strategy.js';
-import { aggregate, createAggregator, type BarAggregatorState } from './bar-aggregator.js';
+import { aggregate, aggregateTick, createAggregator, type BarAggregatorState } from './bar-aggregator.js';
 
 /** An input addressed to one symbol's actor. */
-export type SymbolInput = Bar | SentimentReading | StrategyChanged | PositionUpdated;
+export type SymbolInput = Bar | Tick | SentimentReading | StrategyChanged | PositionUpdated;
 
 /**
  * What the actors consume: inputs for one symbol, and scheduler ticks, which every actor receives
@@ -113,6 +113,11 @@ const onBar = (state: SymbolActorState, bar: Bar): void => {
   }
 };
 
+const onTick = (state: SymbolActorState, tick: Tick): void => {
+  state.lastPrice = tick.price;
+  for (const slot of state.slots.values()) for (const b of aggregateTick(slot.aggregator, tick)) foldBar(slot, b);
+};
+
 /** The strategy's view of the position: only a position its own strategy opened. */
 const ownPosition = (state: SymbolActorState, slot: StrategySlot): StrategyContext['position'] => {
   const p = state.position;
@@ -215,6 +220,9 @@ export const reduceSymbolActor = (
   switch (input.kind) {
     case 'bar':
       onBar(state, input);
+      return NO_SIGNALS;
+    case 'tick':
+      onTick(state, input);
       return NO_SIGNALS;
     case 'sentiment.updated':
       state.sentiment = input.score;

@@ -1,5 +1,5 @@
 import type { AccountUpdated, PositionUpdated } from './account.js';
-import type { Bar, OptionsFlowReading, SentimentReading } from './market.js';
+import type { Bar, OptionsFlowReading, SentimentReading, Tick } from './market.js';
 import type { BrokerEvent, OrderFailed, OrderPlaced } from './order.js';
 import type { RiskDecision } from './risk.js';
 import type { ScoredSignal, Signal } from './signal.js';
@@ -64,6 +64,7 @@ export interface OrderRequested {
 /** Everything the engine graph publishes on `events$` (journal, WebSocket, metrics read it). */
 export type EngineEvent =
   | Bar
+  | Tick
   | SentimentReading
   | OptionsFlowReading
   | Signal

@@ -1,5 +1,5 @@
 import type { Observable } from 'rxjs';
-import type { Bar } from '../messages/market.js';
+import type { Bar, Tick } from '../messages/market.js';
 
 /**
  * Where bars come from (simulated market, CSV replay, IBKR). `bars$` is hot and emits validated
@@ -8,6 +8,11 @@ import type { Bar } from '../messages/market.js';
  */
 export interface MarketDataPort {
   readonly bars$: Observable<Bar>;
+  /**
+   * Trade ticks, for feeds that give trades rather than bars; optional. The actors build each
+   * strategy's bars from them. A symbol should come either as bars or as ticks, not both.
+   */
+  readonly ticks$?: Observable<Tick>;
   /** Ask for data on these symbols (idempotent); the engine calls it when strategies are added. */
   subscribe(symbols: readonly string[]): void;
   /** Latest known close per symbol, for marking positions and on-demand evaluation. */

@@ -129,6 +129,31 @@ describe('symbol actors', () => {
   );
 
   it(
+    'builds the strategy timeframe from trade ticks',
+    marbles((m) => {
+      const trade = (second: number, price: number): ActorInput => ({
+        kind: 'tick',
+        symbol: 'AAPL',
+        ts: T0 + second * 1000,
+        price,
+        size: 100,
+      });
+      const input = m.cold('a-(bcd)-e-(fg)|', {
+        a: added(record('AAPL')),
+        b: trade(0, 101),
+        c: trade(30, 103),
+        d: tick('AAPL', 1), // the first minute has no later trade yet: not complete
+        e: trade(61, 102), // a trade in the next minute completes the first
+        f: tick('AAPL', 2),
+        g: tick('AAPL', 2), // already decided on that bar
+      });
+      m.expect(input.pipe(symbolActors(lookup, 3), describeOut)).toBeObservable('----------x---|', {
+        x: 'AAPL:bars=1',
+      });
+    }),
+  );
+
+  it(
     'check held positions against their protective levels on the exit loop',
     marbles((m) => {
       const held = position('AAPL', 10, 100, { stopLoss: 95, takeProfit: 110, strategyId: 'probe_AAPL' });
