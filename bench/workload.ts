@@ -41,31 +41,36 @@ export const sessionSlots = (startDate: string, count: number): Float64Array => 
 };
 
 /**
- * One symbol's seeded five-minute bars: the same price path as the Python peer's `make_bars`
+ * One symbol's seeded five-minute bar generator: the same price path as the Python peer's `make_bars`
  * (log-normal steps of 0.2 %, wicks of 0.1 %), plus the volume draw the peer discards.
  */
-export const symbolBars = (symbol: string, seed: number, start: number, slots: Float64Array): Bar[] => {
+const symbolPath = (symbol: string, seed: number, start: number) => {
   const r = rng(seed);
-  const bars: Bar[] = new Array<Bar>(slots.length);
   let prev = start;
-  for (let i = 0; i < slots.length; i++) {
+  return (ts: number): Bar => {
     const open = prev;
     const close = open * Math.exp(0.002 * gauss(r));
     const high = Math.max(open, close) * (1 + Math.abs(gauss(r)) * 0.001);
     const low = Math.min(open, close) * (1 - Math.abs(gauss(r)) * 0.001);
     const volume = 1_000 + Math.floor(r() * 9_000);
-    bars[i] = { kind: 'bar', symbol, ts: slots[i] as number, timeframe: '5m', open, high, low, close, volume };
     prev = close;
-  }
-  return bars;
+    return { kind: 'bar', symbol, ts, timeframe: '5m', open, high, low, close, volume };
+  };
 };
 
 /** Ticker-like names: S0000 ... S0499. */
 export const symbolName = (i: number): string => `S${String(i).padStart(4, '0')}`;
 
-/** The workload of research/performance.md: `symbols` x `barsPerSymbol` bars, seeds as the peer's. */
+/**
+ * The workload of research/performance.md: `symbols` x `barsPerSymbol` bars, seeds as the peer's.
+ * `bars[t * symbols + s]` is symbol s at slot t: allocated in the order a feed delivers them (time,
+ * then symbol), so the run reads memory in order, as it would read freshly received bars.
+ */
 export const workload = (symbols: number, barsPerSymbol: number, startDate = '2026-01-05') => {
   const slots = sessionSlots(startDate, barsPerSymbol);
-  const series = Array.from({ length: symbols }, (_, i) => symbolBars(symbolName(i), 1000 + i, 50 + (i % 200), slots));
-  return { slots, series };
+  const paths = Array.from({ length: symbols }, (_, i) => symbolPath(symbolName(i), 1000 + i, 50 + (i % 200)));
+  const bars: Bar[] = new Array<Bar>(symbols * barsPerSymbol);
+  for (let t = 0; t < barsPerSymbol; t++)
+    for (let s = 0; s < symbols; s++) bars[t * symbols + s] = (paths[s] as (ts: number) => Bar)(slots[t] as number);
+  return { slots, bars };
 };

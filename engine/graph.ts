@@ -1,5 +1,6 @@
 import {
   BehaviorSubject,
+  Subject,
   type Observable,
   type SchedulerLike,
   type Subscription,
@@ -38,7 +39,6 @@ import { equityOf, unrealizedPnl } from './messages/account.js';
 import type { EngineEvent, StrategyChanged } from './messages/engine-event.js';
 import type { OptionsFlowReading, SentimentReading } from './messages/market.js';
 import type { OrderFailed, OrderIntent, OrderPlaced } from './messages/order.js';
-import { isFill } from './messages/order.js';
 import type { RiskApproved, RiskDecision } from './messages/risk.js';
 import type { ScoredSignal, Signal } from './messages/signal.js';
 import type { StrategyRecord } from './messages/strategy.js';
@@ -164,15 +164,6 @@ export const createEngine = (deps: EngineDeps): Engine => {
   ];
   const heldSymbols = (): string[] => book.heldSymbols();
 
-  /** The bus events the actors consume (scheduler ticks reach every actor; position sync is not theirs). */
-  const isActorInput = (e: EngineEvent): e is ActorInput =>
-    e.kind === 'bar' ||
-    e.kind === 'tick' ||
-    e.kind === 'sentiment.updated' ||
-    e.kind === 'strategy.changed' ||
-    e.kind === 'position.updated' ||
-    (e.kind === 'scheduler.tick' && e.loop !== 'position_sync');
-
   const stage = (name: string, stage$: Observable<EngineEvent>): void => {
     subscriptions.push(
       stage$.subscribe({
@@ -187,40 +178,93 @@ export const createEngine = (deps: EngineDeps): Engine => {
 
   const wireGraph = (): void => {
     const events$ = bus.events$;
-    // Bookkeeping subscribes first, so later stages and API reads see state that includes the event.
+    // Each stage reads its own input; one router below feeds them. It reads each event's `kind` once
+    // (a filter per stage read it for every event, a megamorphic property load each time).
+    const actorsIn = new Subject<ActorInput>();
+    const confluenceIn = new Subject<Signal | SentimentReading | OptionsFlowReading>();
+    const riskIn = new Subject<RiskInput>();
+    const executionIn = new Subject<RiskApproved>();
+    const accountIn = new Subject<AccountInput>();
+    const inputs = [actorsIn, confluenceIn, riskIn, executionIn, accountIn];
+    /** Delivers `e` to the stages that take it, in stage order: actors, confluence, risk, execution, account. */
+    const route = (e: EngineEvent): void => {
+      switch (e.kind) {
+        case 'bar':
+          actorsIn.next(e);
+          accountIn.next(e);
+          return;
+        case 'tick':
+        case 'strategy.changed':
+          actorsIn.next(e);
+          return;
+        case 'sentiment.updated':
+          actorsIn.next(e);
+          confluenceIn.next(e);
+          return;
+        case 'options.updated':
+          confluenceIn.next(e);
+          return;
+        case 'position.updated':
+          actorsIn.next(e);
+          riskIn.next(e);
+          return;
+        case 'scheduler.tick':
+          if (e.loop !== 'position_sync') actorsIn.next(e);
+          return;
+        case 'signal.generated':
+          if (e.action !== 'none') confluenceIn.next(e);
+          return;
+        case 'signal.scored':
+        case 'order.requested':
+        case 'account.updated':
+        case 'order.cancelled':
+        case 'order.rejected':
+        case 'order.failed':
+          riskIn.next(e);
+          return;
+        case 'risk.approved':
+          executionIn.next(e);
+          return;
+        case 'order.placed':
+        case 'order.partially_filled':
+          accountIn.next(e);
+          return;
+        case 'order.filled':
+          riskIn.next(e);
+          accountIn.next(e);
+          return;
+        default:
+          return;
+      }
+    };
+    // Bookkeeping comes first, so the stages and API reads see state that includes the event.
     subscriptions.push(
-      events$.subscribe((e) => {
-        scheduler.observe(e);
-        journal.record(e);
-        if (e.kind === 'signal.scored') {
-          recent.push(e);
-          if (recent.length > recentLimit) recent.shift();
-        } else if (e.kind === 'risk.approved') ordersInFlight$.next(ordersInFlight$.value + 1);
-        else if (e.kind === 'actor.halted') halted.add(e.symbol);
-        else if (e.kind === 'sentiment.updated') latestSentiment.set(e.symbol, e);
-        else if (e.kind === 'options.updated') latestOptions.set(e.symbol, e);
-        else if (e.kind === 'scheduler.tick' && e.loop === 'position_sync')
-          publish({ kind: 'account.updated', ts: e.ts, account: book.account });
+      events$.subscribe({
+        next: (e) => {
+          scheduler.observe(e);
+          journal.record(e);
+          if (e.kind === 'signal.scored') {
+            recent.push(e);
+            if (recent.length > recentLimit) recent.shift();
+          } else if (e.kind === 'risk.approved') ordersInFlight$.next(ordersInFlight$.value + 1);
+          else if (e.kind === 'actor.halted') halted.add(e.symbol);
+          else if (e.kind === 'sentiment.updated') latestSentiment.set(e.symbol, e);
+          else if (e.kind === 'options.updated') latestOptions.set(e.symbol, e);
+          else if (e.kind === 'scheduler.tick' && e.loop === 'position_sync')
+            publish({ kind: 'account.updated', ts: e.ts, account: book.account });
+          route(e);
+        },
+        complete: () => {
+          for (const input of inputs) input.complete();
+        },
       }),
       scheduler.statsChanges$.subscribe((s) => journal.recordStats(s, scheduler.now())),
     );
-    stage('actors', events$.pipe(filter(isActorInput), symbolActors(deps.registry, config.actorMaxRestarts, actors)));
-    stage(
-      'confluence',
-      events$.pipe(
-        filter(
-          (e): e is Signal | SentimentReading | OptionsFlowReading =>
-            (e.kind === 'signal.generated' && e.action !== 'none') ||
-            e.kind === 'sentiment.updated' ||
-            e.kind === 'options.updated',
-        ),
-        confluence(config.confluence.weights),
-      ),
-    );
+    stage('actors', actorsIn.pipe(symbolActors(deps.registry, config.actorMaxRestarts, actors)));
+    stage('confluence', confluenceIn.pipe(confluence(config.confluence.weights)));
     stage(
       'risk',
-      events$.pipe(
-        filter(isRiskInput),
+      riskIn.pipe(
         riskManager(
           riskConfig(config),
           deps.ids,
@@ -233,8 +277,7 @@ export const createEngine = (deps: EngineDeps): Engine => {
     );
     stage(
       'execution',
-      events$.pipe(
-        filter((e): e is RiskApproved => e.kind === 'risk.approved'),
+      executionIn.pipe(
         executeOrders(deps.store, deps.broker, {
           submitTimeoutMs: deps.submitTimeoutMs ?? 10_000,
           scheduler: deps.scheduler,
@@ -242,13 +285,7 @@ export const createEngine = (deps: EngineDeps): Engine => {
         }),
       ),
     );
-    stage(
-      'account',
-      events$.pipe(
-        filter((e): e is AccountInput => e.kind === 'order.placed' || isFill(e) || e.kind === 'bar'),
-        emitEach((e) => reduceAccount(book, e)),
-      ),
-    );
+    stage('account', accountIn.pipe(emitEach((e) => reduceAccount(book, e))));
     stage('broker', deps.broker.events$);
     if (deps.sentiment) {
       stage('sentiment', deps.sentiment.readings$);
@@ -533,16 +570,6 @@ export const createEngine = (deps: EngineDeps): Engine => {
 };
 
 const round2 = (x: number): number => Math.round(x * 100) / 100;
-
-const isRiskInput = (e: EngineEvent): e is RiskInput =>
-  e.kind === 'signal.scored' ||
-  e.kind === 'order.requested' ||
-  e.kind === 'account.updated' ||
-  e.kind === 'position.updated' ||
-  e.kind === 'order.filled' ||
-  e.kind === 'order.cancelled' ||
-  e.kind === 'order.rejected' ||
-  e.kind === 'order.failed';
 
 const riskConfig = (config: EngineConfig): RiskConfig => ({
   accountId: config.accountId,
