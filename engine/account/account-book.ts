@@ -68,6 +68,14 @@ export class AccountBook {
   get cash(): number {
     return this.core.cash;
   }
+
+  get realizedPnl(): number {
+    return this.core.realizedPnl;
+  }
+
+  get commissions(): number {
+    return this.core.commissions;
+  }
 }
 
 export const freshAccount = (accountId: string, initialCash: number, ts = 0): AccountState => ({
@@ -148,14 +156,13 @@ const NONE: readonly AccountOutput[] = Object.freeze([]);
 const onFill = (book: AccountBook, fill: FillEvent): readonly AccountOutput[] => {
   if (book.seenExecIds.has(fill.execId)) return NONE;
   book.seenExecIds.add(fill.execId);
-  const a = book.account;
   const { position, realized } = applyFill(book.position(fill.symbol), fill, book.intents.get(fill.clientOrderId));
   const signedCash = (fill.side === 'BUY' ? -1 : 1) * fill.quantity * fill.price - fill.commission;
   book.setPosition(position);
   book.setCore({
-    cash: round(a.cash + signedCash),
-    realizedPnl: round(a.realizedPnl + realized),
-    commissions: round(a.commissions + fill.commission),
+    cash: round(book.cash + signedCash),
+    realizedPnl: round(book.realizedPnl + realized),
+    commissions: round(book.commissions + fill.commission),
     updatedTs: fill.ts,
   });
   if (fill.kind === 'order.filled') book.intents.delete(fill.clientOrderId);

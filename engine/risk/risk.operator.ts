@@ -65,9 +65,10 @@ const pendingFor = (s: RiskState, symbol: string, purpose: 'enter' | 'exit'): bo
 
 /** Positions held plus entries on their way: what "concurrent positions" counts. */
 const openPositionCount = (s: RiskState): number => {
-  const symbols = new Set(s.positions.keys());
-  for (const p of s.pending.values()) if (p.purpose === 'enter') symbols.add(p.symbol);
-  return symbols.size;
+  // At most one entry is pending per symbol (`order_pending`), so counting needs no set.
+  let count = s.positions.size;
+  for (const p of s.pending.values()) if (p.purpose === 'enter' && !s.positions.has(p.symbol)) count++;
+  return count;
 };
 
 const checkEntry = (
@@ -89,10 +90,11 @@ const checkEntry = (
     return { rule: 'order_pending', reason: `an entry order for ${symbol} is still working` };
   if (held && requestedQuantity === undefined)
     return { rule: 'position_exists', reason: `${symbol} is already held (${held.quantity} shares)` };
-  if (!held && openPositionCount(s) >= c.maxConcurrentTrades)
+  const open = held ? 0 : openPositionCount(s);
+  if (!held && open >= c.maxConcurrentTrades)
     return {
       rule: 'max_concurrent_positions',
-      reason: `${openPositionCount(s)} positions open or pending, limit ${c.maxConcurrentTrades}`,
+      reason: `${open} positions open or pending, limit ${c.maxConcurrentTrades}`,
     };
   const equity = equityNow(s);
   const quantity = requestedQuantity ?? sharesFor(confidence, equity, price, c.sizingTiers, c.maxPositionPct);
