@@ -22,13 +22,15 @@ const main = async (): Promise<void> => {
   const system = await createSystem({ config, logger });
   const address = await system.start();
   const status = system.engine.schedulerStatus();
+  const broker = system.mode === 'ibkr' ? `ibkr mode (${config.ibkr.tradingMode} account)` : 'paper mode';
   logger.info(
     {
       url: `http://${address.host}:${address.port}`,
+      broker: system.mode,
       scheduler: status.state,
       strategies: system.engine.listStrategies().map((s) => s.id),
     },
-    `trading bot running in paper mode on http://${address.host}:${address.port} (scheduler ${status.state})`,
+    `trading bot running in ${broker} on http://${address.host}:${address.port} (scheduler ${status.state})`,
   );
 
   let stopping = false;

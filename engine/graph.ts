@@ -409,6 +409,13 @@ export const createEngine = (deps: EngineDeps): Engine => {
         { path: 'price_per_share', message: `no market price known for ${b.symbol}` },
       ]);
     if (!started) throw new DomainError('unavailable', 'the engine is not running');
+    // Refused before anything is written: the order could not be handed over anyway.
+    if (!deps.broker.isConnected())
+      throw new DomainError(
+        'not_connected',
+        `the ${deps.broker.name} broker is not connected; the order was not placed` +
+          (deps.broker.name === 'ibkr' ? ' (see GET /api/trading/ibkr/status, or POST /api/trading/ibkr/connect)' : ''),
+      );
     if (scheduler.state === 'error')
       throw new DomainError('unavailable', 'the engine stopped after an internal failure; restart the process');
     const requestId = deps.ids.next();

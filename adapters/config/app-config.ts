@@ -6,6 +6,7 @@ import {
   corsOriginsVar,
   dateVar,
   hostVar,
+  ibkrAccountVar,
   tradingStrategiesVar,
   type SeedStrategy,
 } from './config-values.js';
@@ -37,6 +38,7 @@ const EnvSchema = z.object({
   IBKR_USERNAME: optionalStringVar(),
   IBKR_PASSWORD: optionalStringVar(),
   IBKR_TRADING_MODE: enumVar(['paper', 'live'], 'paper'),
+  IBKR_ACCOUNT: ibkrAccountVar(),
 
   SCHEDULER_ENABLED: booleanVar('true'),
   SCHEDULER_EVALUATION_INTERVAL: numberVar('60', positiveSeconds),
@@ -96,7 +98,7 @@ export const CONFIG_VARIABLES: readonly string[] = Object.keys(EnvSchema.shape);
  * Secrets (`ibkr.password`, `api.token`) are present here: log `redactedConfig(config)` instead.
  */
 export interface AppConfig {
-  /** `ibkr` is accepted here; main decides whether that broker is available yet. */
+  /** `paper` (simulated market and paper broker) or `ibkr` (IB Gateway / TWS). */
   readonly broker: BrokerKind;
   readonly accountId: string;
   readonly logLevel: LogLevel;
@@ -108,6 +110,8 @@ export interface AppConfig {
     readonly username: string | undefined;
     readonly password: string | undefined;
     readonly tradingMode: 'paper' | 'live';
+    /** IBKR_ACCOUNT: the account to trade and report; undefined = the gateway's first managed account. */
+    readonly account: string | undefined;
   };
   readonly scheduler: {
     readonly enabled: boolean;
@@ -194,6 +198,7 @@ function toAppConfig(e: ParsedEnv): AppConfig {
       username: e.IBKR_USERNAME,
       password: e.IBKR_PASSWORD,
       tradingMode: e.IBKR_TRADING_MODE,
+      account: e.IBKR_ACCOUNT,
     },
     scheduler: {
       enabled: e.SCHEDULER_ENABLED,

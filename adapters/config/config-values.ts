@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { TIMEFRAMES, type Timeframe } from '../../engine/messages/market.js';
 import { strategyRegistry } from '../../engine/strategies/strategy-registry.js';
 import type { ConfigIssue } from './config-error.js';
-import { parseEntries, parseSymbol, required, requiredList } from './env-fields.js';
+import { optional, parseEntries, parseSymbol, required, requiredList } from './env-fields.js';
 
 /** A strategy to add at first start, in the body shape the engine's `addStrategy` takes. */
 export interface SeedStrategy {
@@ -74,6 +74,17 @@ export function dateVar(fallback: string) {
 
 export function hostVar(fallback: string) {
   return required('a host name or IP address', fallback, (raw) => (/^[^\s/]+$/.test(raw) ? raw : undefined));
+}
+
+/**
+ * An IBKR account code (U1234567 live, DU1234567 paper, ...), uppercased. Unset means the first
+ * account the gateway manages; set it when one login manages several accounts, so orders and
+ * reports cannot land on the wrong one.
+ */
+export function ibkrAccountVar() {
+  return optional('an IBKR account code of letters and digits, e.g. DU1234567', (raw) =>
+    /^[A-Za-z0-9]{1,32}$/.test(raw) ? raw.toUpperCase() : undefined,
+  );
 }
 
 /** True for the addresses only this machine can reach: 127.0.0.0/8, ::1 and localhost. */

@@ -1,22 +1,34 @@
 import { randomUUID } from 'node:crypto';
-import { lastValueFrom } from 'rxjs';
+import { type SchedulerLike, type Subscription, asyncScheduler, filter, lastValueFrom, take } from 'rxjs';
 import type { Engine } from '../../engine/graph.js';
 import { createEngine } from '../../engine/graph.js';
+import type { EngineEvent } from '../../engine/messages/engine-event.js';
+import type { BrokerConnectionState, BrokerPort } from '../../engine/ports/broker.port.js';
 import type { ClockPort, IdPort } from '../../engine/ports/clock.port.js';
+import type { MarketDataPort } from '../../engine/ports/market-data.port.js';
 import type { EngineSnapshot } from '../../engine/ports/store.port.js';
 import { strategyRegistry } from '../../engine/strategies/strategy-registry.js';
 import { type HttpServer, createHttpServer } from '../../http/app.js';
+import type { IbkrControl } from '../../http/ibkr-control.js';
 import { createMetrics } from '../../http/metrics.js';
 import { type SqliteStore, openStore } from '../../storage/sqlite-store.js';
 import type { AppConfig } from '../config/app-config.js';
+import { ibkrPortMismatch } from '../config/ibkr-port-check.js';
+import type { IbkrAccountSummary } from '../ibkr/account-summary.js';
+import { type IbkrAdapter, type IbkrTuning, createIbkrAdapter } from '../ibkr/ibkr-adapter.js';
+import type { IbkrBroker } from '../ibkr/ibkr-broker.js';
 import { logEngineEvents } from '../logging/event-log.js';
 import { type PaperBroker, createPaperBroker } from '../paper/paper-broker.js';
 import { type SimulatedMarket, createSimulatedMarket } from '../paper/simulated-market.js';
+import { engineLedger } from './engine-ledger.js';
+import { storedOrderIds } from './stored-order-ids.js';
 
 /** Stored value keys the system owns. */
 const MARKET_CURSOR = 'paper.market_cursor';
 const SEEDED_STRATEGIES = 'strategies.seeded';
 const MINUTE = 60_000;
+/** Book equity and IBKR NetLiquidation further apart than this fraction get a warning at start. */
+const BOOK_TOLERANCE = 0.01;
 
 /** The logging the system needs (pino's logger fits). */
 export interface SystemLogger {
@@ -31,23 +43,49 @@ export interface SystemOptions {
   readonly logger: SystemLogger;
   readonly clock?: ClockPort;
   readonly ids?: IdPort;
-  /** Play the simulated market on a wall-clock timer (default). Tests pass false and call `market.step()`. */
+  /** BROKER=paper: play the simulated market on a wall-clock timer (default). Tests pass false and call `market.step()`. */
   readonly playMarket?: boolean;
+  /** BROKER=ibkr: the adapter's timeouts, backoff, warm-up ... (tests shorten them; production keeps the defaults). */
+  readonly ibkrTuning?: IbkrTuning;
 }
 
-/** The running bot: every part, wired once, with one start and one orderly stop. */
-export interface System {
+interface SystemParts {
   readonly config: AppConfig;
   readonly engine: Engine;
-  readonly market: SimulatedMarket;
-  readonly broker: PaperBroker;
   readonly store: SqliteStore;
   readonly http: HttpServer;
-  /** Starts the engine (and the scheduler when enabled), the HTTP server and the market; resolves with the bound address. */
+  /**
+   * Starts the engine (and the scheduler when enabled), the HTTP server, then the market (paper) or
+   * the connection to IB Gateway (ibkr: waits for it at most the adapter's connect timeout and
+   * never fails because the gateway is down: the adapter keeps retrying); resolves with the bound address.
+   */
   start(): Promise<{ host: string; port: number }>;
   /** Stops taking requests and market data, finishes in-flight orders and writes, closes the database. */
   stop(): Promise<void>;
 }
+
+/** BROKER=paper: the seeded simulated market and the built-in paper broker. */
+export interface PaperSystem extends SystemParts {
+  readonly mode: 'paper';
+  readonly market: SimulatedMarket;
+  readonly broker: PaperBroker;
+}
+
+/** BROKER=ibkr: market data, orders and the `/api/trading/ibkr/*` control through IB Gateway. */
+export interface IbkrSystem extends SystemParts {
+  readonly mode: 'ibkr';
+  readonly broker: IbkrBroker;
+  readonly ibkr: IbkrAdapter;
+}
+
+/** The running bot: every part, wired once, with one start and one orderly stop. */
+export type System = PaperSystem | IbkrSystem;
+
+/** The system as a paper system, for code that drives the simulated market; throws for BROKER=ibkr. */
+export const paperSystem = (system: System): PaperSystem => {
+  if (system.mode !== 'paper') throw new Error(`expected a BROKER=paper system, got BROKER=${system.mode}`);
+  return system;
+};
 
 /** Where the simulated timeline continues after a restart: the saved cursor, else the last journaled market time. */
 const resumePoint = (snapshot: EngineSnapshot): number | undefined => {
@@ -87,95 +125,253 @@ const seedStrategies = async (
   await lastValueFrom(store.saveValue(SEEDED_STRATEGIES, [...seeded]), { defaultValue: undefined });
 };
 
-/** Builds the paper-mode system from configuration (the composition root shared by main.ts and the tests). */
-export const createSystem = async (options: SystemOptions): Promise<System> => {
-  const { config, logger } = options;
-  if (config.broker !== 'paper')
-    throw new Error(
-      `BROKER=${config.broker} is not available in this version: the IBKR adapter is not part of it yet; use BROKER=paper`,
-    );
+/** What both modes share: configuration, logging, time, ids and the opened database. */
+interface Context {
+  readonly config: AppConfig;
+  readonly logger: SystemLogger;
+  readonly clock: ClockPort;
+  readonly ids: IdPort;
+  readonly store: SqliteStore;
+  readonly snapshot: EngineSnapshot;
+}
+
+interface Ports {
+  readonly marketData: MarketDataPort;
+  readonly broker: BrokerPort;
+  /** The engine's loops and timeouts: the simulated market's event time (paper) or wall time (ibkr). */
+  readonly scheduler: SchedulerLike;
+  readonly ibkr?: IbkrControl;
+}
+
+/** The engine, metrics, HTTP server and event log on the given ports. */
+const assemble = (ctx: Context, ports: Ports) => {
+  const { config, logger } = ctx;
+  const engine = createEngine({
+    config: config.engine,
+    marketData: ports.marketData,
+    broker: ports.broker,
+    store: ctx.store,
+    clock: ctx.clock,
+    ids: ctx.ids,
+    scheduler: ports.scheduler,
+    registry: strategyRegistry,
+    snapshot: ctx.snapshot,
+    onError: (context, err) => logger.error({ err, context }, `engine failure in ${context}`),
+  });
+  const metrics = createMetrics({ engine });
+  const http = createHttpServer({
+    engine,
+    logger,
+    api: {
+      host: config.api.host,
+      port: config.api.port,
+      corsOrigins: config.api.corsOrigins,
+      ...(config.api.token ? { token: config.api.token } : {}),
+    },
+    ...(ports.ibkr === undefined ? {} : { ibkr: ports.ibkr }),
+    metrics,
+  });
+  const eventLog = logEngineEvents(engine.events$, logger);
+  return { engine, metrics, http, eventLog };
+};
+
+const buildPaperSystem = (ctx: Context, playMarket: boolean): PaperSystem => {
+  const { config, snapshot, store } = ctx;
+  const resumeFrom = resumePoint(snapshot);
+  const market = createSimulatedMarket({
+    symbols: [...config.paper.symbols],
+    seed: config.paper.seed,
+    startDate: config.paper.startDate,
+    barIntervalMs: config.paper.barIntervalMs,
+    ...(resumeFrom === undefined ? {} : { resumeFrom }),
+  });
+  const broker = createPaperBroker({
+    bars$: market.bars$,
+    slippageBps: config.paper.slippageBps,
+    commission: {
+      perShare: config.paper.commissionPerShare,
+      min: config.paper.commissionMin,
+      maxPctOfValue: config.paper.commissionMaxPct,
+    },
+    maxVolumeParticipation: config.paper.maxVolumeParticipation,
+    openOrders: [...snapshot.openOrders],
+  });
+  const { engine, metrics, http, eventLog } = assemble(ctx, {
+    marketData: market,
+    broker,
+    scheduler: market.scheduler,
+  });
+  let started = false;
+  return {
+    mode: 'paper',
+    config,
+    engine,
+    market,
+    broker,
+    store,
+    http,
+    start: async () => {
+      started = true;
+      engine.start();
+      await seedStrategies(config, engine, snapshot, store, ctx.logger);
+      const address = await http.listen();
+      if (playMarket) market.start();
+      return address;
+    },
+    // Every step is safe when its part never started, so a failed start() is cleaned up the same way.
+    stop: async () => {
+      await http.close();
+      market.stop();
+      await engine.stop();
+      if (started) await lastValueFrom(store.saveValue(MARKET_CURSOR, market.cursor()), { defaultValue: undefined });
+      started = false;
+      eventLog.unsubscribe();
+      metrics.dispose();
+      broker.dispose();
+      await store.close();
+    },
+  };
+};
+
+const isPositionSyncTick = (e: EngineEvent): boolean => e.kind === 'scheduler.tick' && e.loop === 'position_sync';
+
+const isUp = (state: BrokerConnectionState): boolean => state === 'connected' || state === 'degraded';
+
+/** Risk sizes orders and checks cash against the engine's book, so say so when IBKR sees a different account. */
+const compareBookWithAccount = (summary: IbkrAccountSummary, engine: Engine, logger: SystemLogger): void => {
+  const netLiquidation = summary.net_liquidation;
+  if (netLiquidation === null || netLiquidation <= 0) return;
+  const bookEquity = engine.portfolio().equity;
+  if (Math.abs(bookEquity - netLiquidation) <= BOOK_TOLERANCE * netLiquidation) return;
   logger.warn(
-    { risk: config.risk },
-    'RISK_DAILY_TRADE_LIMIT, RISK_WEEKLY_TRADE_LIMIT, RISK_CASH_ACCOUNT_THRESHOLD and RISK_PDT_ENFORCEMENT_MODE are validated but not enforced in this version',
+    { account: summary.account_id, book_equity: bookEquity, ibkr_net_liquidation: netLiquidation },
+    "risk sizes orders and checks cash against the engine's own book (PAPER_INITIAL_CASH plus the fills it recorded), " +
+      'not against the IBKR account, and the two differ by more than 1 % (expected when PAPER_INITIAL_CASH is a budget ' +
+      'smaller than the account)',
   );
-  const clock = options.clock ?? { now: () => Date.now() };
-  const ids = options.ids ?? { next: () => randomUUID() };
-  const store = await openStore({ url: config.storage.databaseUrl });
+};
+
+/** Connect at start: log how it went; a gateway that is down or still logging in is not a failure. */
+const connectAtStart = async (ibkr: IbkrAdapter, config: AppConfig, logger: SystemLogger): Promise<void> => {
+  const { host, port, clientId, tradingMode } = config.ibkr;
+  const state = await ibkr.connect();
+  const where = { host, port, client_id: clientId, mode: tradingMode, state };
+  if (isUp(state)) {
+    logger.info(where, `connected to IB Gateway at ${host}:${port} (${tradingMode})`);
+    return;
+  }
+  const status = await ibkr.control.status();
+  logger.warn(
+    { ...where, last_error: status['last_error'] ?? null },
+    `IB Gateway at ${host}:${port} is not connected yet (${state}); the bot runs and keeps retrying with backoff`,
+  );
+};
+
+const buildIbkrSystem = (ctx: Context, tuning: IbkrTuning | undefined): IbkrSystem => {
+  const { config, logger, store, snapshot } = ctx;
+  const orderIdStore = storedOrderIds(store, snapshot);
+  let built: Engine | undefined;
+  const engineNow = (): Engine => {
+    if (built === undefined) throw new Error('the engine is not built yet');
+    return built;
+  };
+  const { host, port, clientId, tradingMode, account } = config.ibkr;
+  const ibkr = createIbkrAdapter({
+    // No positionSync here: the engine's position_sync loop drives `broker.sync()` (one interval, one switch).
+    config: { ibkr: { host, port, clientId, tradingMode } },
+    logger,
+    clock: ctx.clock,
+    orderIdStore,
+    ledger: engineLedger(store, engineNow),
+    tuning: { ...(account === undefined ? {} : { account }), ...tuning },
+  });
+  let state: BrokerConnectionState = 'disconnected';
+  const stateSub = ibkr.broker.connection$.subscribe((s) => (state = s));
   try {
-    const snapshot = await lastValueFrom(store.load());
-    const resumeFrom = resumePoint(snapshot);
-    const market = createSimulatedMarket({
-      symbols: [...config.paper.symbols],
-      seed: config.paper.seed,
-      startDate: config.paper.startDate,
-      barIntervalMs: config.paper.barIntervalMs,
-      ...(resumeFrom === undefined ? {} : { resumeFrom }),
+    const { engine, metrics, http, eventLog } = assemble(ctx, {
+      marketData: ibkr.marketData,
+      broker: ibkr.broker,
+      scheduler: asyncScheduler,
+      ibkr: ibkr.control,
     });
-    const broker = createPaperBroker({
-      bars$: market.bars$,
-      slippageBps: config.paper.slippageBps,
-      commission: {
-        perShare: config.paper.commissionPerShare,
-        min: config.paper.commissionMin,
-        maxPctOfValue: config.paper.commissionMaxPct,
-      },
-      maxVolumeParticipation: config.paper.maxVolumeParticipation,
-      openOrders: [...snapshot.openOrders],
-    });
-    const engine = createEngine({
-      config: config.engine,
-      marketData: market,
-      broker,
-      store,
-      clock,
-      ids,
-      scheduler: market.scheduler,
-      registry: strategyRegistry,
-      snapshot,
-      onError: (context, err) => logger.error({ err, context }, `engine failure in ${context}`),
-    });
-    const metrics = createMetrics({ engine });
-    const http = createHttpServer({
-      engine,
-      logger,
-      api: {
-        host: config.api.host,
-        port: config.api.port,
-        corsOrigins: config.api.corsOrigins,
-        ...(config.api.token ? { token: config.api.token } : {}),
-      },
-      metrics,
-    });
-    const eventLog = logEngineEvents(engine.events$, logger);
-    let started = false;
+    built = engine;
+    const running: Subscription[] = [];
+    const positionSync = (): void => {
+      ibkr.broker.sync('position sync').then(
+        (ran) => {
+          if (!ran) logger.debug({ state }, 'position sync skipped: IB Gateway is not connected');
+        },
+        (err: unknown) => logger.error({ err }, 'position sync with IBKR failed'),
+      );
+    };
     return {
+      mode: 'ibkr',
       config,
       engine,
-      market,
-      broker,
+      broker: ibkr.broker,
+      ibkr,
       store,
       http,
       start: async () => {
-        started = true;
+        // The engine listens to the broker before the first connection, so fills found by the start-up
+        // reconciliation reach the book.
         engine.start();
+        running.push(
+          engine.events$.pipe(filter(isPositionSyncTick)).subscribe(positionSync),
+          ibkr.control.accountSummary$.pipe(take(1)).subscribe((s) => compareBookWithAccount(s, engine, logger)),
+        );
         await seedStrategies(config, engine, snapshot, store, logger);
         const address = await http.listen();
-        if (options.playMarket ?? true) market.start();
+        await connectAtStart(ibkr, config, logger);
         return address;
       },
       // Every step is safe when its part never started, so a failed start() is cleaned up the same way.
       stop: async () => {
         await http.close();
-        market.stop();
         await engine.stop();
-        if (started) await lastValueFrom(store.saveValue(MARKET_CURSOR, market.cursor()), { defaultValue: undefined });
-        started = false;
+        for (const s of running.splice(0)) s.unsubscribe();
+        ibkr.dispose();
+        stateSub.unsubscribe();
         eventLog.unsubscribe();
         metrics.dispose();
-        broker.dispose();
         await store.close();
       },
     };
+  } catch (err) {
+    stateSub.unsubscribe();
+    ibkr.dispose();
+    throw err;
+  }
+};
+
+/**
+ * Builds the system from configuration (the composition root shared by main.ts and the tests):
+ * BROKER=paper wires the simulated market and the paper broker, BROKER=ibkr the IBKR adapter on IB
+ * Gateway with the order-id high-water mark and the reconciliation ledger backed by the database.
+ */
+export const createSystem = async (options: SystemOptions): Promise<System> => {
+  const { config, logger } = options;
+  logger.warn(
+    { risk: config.risk },
+    'RISK_DAILY_TRADE_LIMIT, RISK_WEEKLY_TRADE_LIMIT, RISK_CASH_ACCOUNT_THRESHOLD and RISK_PDT_ENFORCEMENT_MODE are validated but not enforced in this version',
+  );
+  if (config.broker === 'ibkr') {
+    const mismatch = ibkrPortMismatch(config.ibkr);
+    if (mismatch !== undefined)
+      logger.warn(
+        { port: config.ibkr.port, mode: config.ibkr.tradingMode },
+        `IBKR port and mode mismatch: ${mismatch}`,
+      );
+  }
+  const clock = options.clock ?? { now: () => Date.now() };
+  const ids = options.ids ?? { next: () => randomUUID() };
+  const store = await openStore({ url: config.storage.databaseUrl });
+  try {
+    const snapshot = await lastValueFrom(store.load());
+    const ctx: Context = { config, logger, clock, ids, store, snapshot };
+    return config.broker === 'ibkr'
+      ? buildIbkrSystem(ctx, options.ibkrTuning)
+      : buildPaperSystem(ctx, options.playMarket ?? true);
   } catch (err) {
     await store.close();
     throw err;

@@ -6,7 +6,7 @@ import type { HttpLogger } from '../../http/logger.js';
 import { type HttpMetrics, createMetrics } from '../../http/metrics.js';
 import { Subject, merge } from 'rxjs';
 import { loadConfig } from '../../adapters/config/app-config.js';
-import { type System, createSystem } from '../../adapters/system/create-system.js';
+import { type PaperSystem, createSystem, paperSystem } from '../../adapters/system/create-system.js';
 import type { EngineEvent } from '../../engine/messages/engine-event.js';
 
 export interface LogEntry {
@@ -51,7 +51,7 @@ export interface TestServer {
   readonly url: string;
   readonly wsUrl: string;
   readonly engine: TestEngine;
-  readonly system: System;
+  readonly system: PaperSystem;
   readonly metrics: HttpMetrics;
   readonly logger: ReturnType<typeof recordingLogger>;
   readonly http: HttpServer;
@@ -69,11 +69,13 @@ export type TestEngine = EngineApi & { emit(e: EngineEvent): void };
  * provoke; everything else goes through the real engine.
  */
 export const startServer = async (opts: StartOptions = {}): Promise<TestServer> => {
-  const system = await createSystem({
-    config: loadConfig({ DATABASE_URL: 'sqlite::memory:', SCHEDULER_ENABLED: 'false', TRADING_STRATEGIES: '' }),
-    logger: recordingLogger(),
-    playMarket: false,
-  });
+  const system = paperSystem(
+    await createSystem({
+      config: loadConfig({ DATABASE_URL: 'sqlite::memory:', SCHEDULER_ENABLED: 'false', TRADING_STRATEGIES: '' }),
+      logger: recordingLogger(),
+      playMarket: false,
+    }),
+  );
   system.engine.start();
   const injected = new Subject<EngineEvent>();
   const events$ = merge(system.engine.events$, injected);

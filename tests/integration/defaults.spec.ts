@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../adapters/config/app-config.js';
-import { type System, createSystem } from '../../adapters/system/create-system.js';
+import { type System, createSystem, paperSystem } from '../../adapters/system/create-system.js';
 
 const silent = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
 
@@ -71,7 +71,7 @@ describe('the default configuration', () => {
     ]);
 
     // One simulated session is 390 minutes: the defaults trade within it.
-    const s = system;
+    const s = paperSystem(system);
     let minutes = 0;
     while (s.engine.schedulerStatus().stats.trades_executed === 0 && minutes < 390) {
       s.market.step();

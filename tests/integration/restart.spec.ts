@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { lastValueFrom } from 'rxjs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../adapters/config/app-config.js';
-import { type System, createSystem } from '../../adapters/system/create-system.js';
+import { type PaperSystem, createSystem, paperSystem } from '../../adapters/system/create-system.js';
 import { openStore } from '../../storage/sqlite-store.js';
 
 const silent = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
@@ -18,22 +18,24 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const boot = async (dbFile: string): Promise<System> => {
-  const system = await createSystem({
-    config: loadConfig({
-      DATABASE_URL: `sqlite:///${dbFile}`,
-      API_PORT: '0',
-      TRADING_STRATEGIES: 'momentum:SPY:1m,momentum:QQQ:1m',
-      PAPER_SYMBOLS: 'SPY,QQQ,AAPL',
+const boot = async (dbFile: string): Promise<PaperSystem> => {
+  const system = paperSystem(
+    await createSystem({
+      config: loadConfig({
+        DATABASE_URL: `sqlite:///${dbFile}`,
+        API_PORT: '0',
+        TRADING_STRATEGIES: 'momentum:SPY:1m,momentum:QQQ:1m',
+        PAPER_SYMBOLS: 'SPY,QQQ,AAPL',
+      }),
+      logger: silent,
+      playMarket: false,
     }),
-    logger: silent,
-    playMarket: false,
-  });
+  );
   await system.start();
   return system;
 };
 
-const playUntil = async (system: System, done: () => boolean, max = 3_000): Promise<void> => {
+const playUntil = async (system: PaperSystem, done: () => boolean, max = 3_000): Promise<void> => {
   for (let i = 0; i < max && !done(); i++) {
     system.market.step();
     await system.engine.idle();

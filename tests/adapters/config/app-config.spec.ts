@@ -35,6 +35,7 @@ describe('loadConfig defaults', () => {
         username: undefined,
         password: undefined,
         tradingMode: 'paper',
+        account: undefined,
       },
       scheduler: {
         enabled: true,
@@ -111,6 +112,7 @@ const EVERY_VARIABLE: readonly Case[] = [
   ['IBKR_USERNAME', 'trader', (c) => c.ibkr.username, 'trader'],
   ['IBKR_PASSWORD', 'hunter2', (c) => c.ibkr.password, 'hunter2'],
   ['IBKR_TRADING_MODE', 'live', (c) => c.ibkr.tradingMode, 'live'],
+  ['IBKR_ACCOUNT', ' du1234567 ', (c) => c.ibkr.account, 'DU1234567'],
   ['SCHEDULER_ENABLED', 'false', (c) => [c.scheduler.enabled, c.engine.scheduler.enabled], [false, false]],
   [
     'SCHEDULER_EVALUATION_INTERVAL',
@@ -211,6 +213,7 @@ const BAD_VALUES: readonly (readonly [variable: string, raw: string, expected: s
   ['IBKR_CLIENT_ID', '-1', 'an integer >= 0'],
   ['IBKR_CLIENT_ID', '1.5', 'an integer >= 0'],
   ['IBKR_TRADING_MODE', 'demo', 'one of paper, live'],
+  ['IBKR_ACCOUNT', 'DU-123 4567', 'an IBKR account code of letters and digits, e.g. DU1234567'],
   ['SCHEDULER_ENABLED', 'maybe', 'a boolean (true/false, 1/0, yes/no)'],
   ['SCHEDULER_EVALUATION_INTERVAL', '0', 'a number > 0'],
   ['SCHEDULER_EXIT_CHECK_INTERVAL', '-5', 'a number > 0'],

@@ -71,12 +71,37 @@ describe('readEnv', () => {
   });
 });
 
+/** Variables only docker-compose.yml interpolates (for the IB Gateway container), never the bot. */
+const GATEWAY_VARIABLES = ['IBKR_VNC_PASSWORD', 'IBKR_AUTO_RESTART_TIME', 'IBKR_JAVA_HEAP_SIZE'];
+/** Read by docker compose itself from .env (`ibkr` starts the gateway service). */
+const COMPOSE_VARIABLES = ['COMPOSE_PROFILES'];
+
+/** `${NAME}`, `${NAME:-default}`, `${NAME:?message}` in a compose file (`$$` escapes are not variables). */
+const interpolations = (text: string): { name: string; fallback: string | undefined }[] =>
+  [...text.matchAll(/(?<!\$)\$\{([A-Z_][A-Z0-9_]*)(?::-([^}]*)|:\?[^}]*)?\}/g)].map((m) => ({
+    name: m[1] ?? '',
+    fallback: m[2],
+  }));
+
 describe('.env.example', () => {
   const examplePath = join(import.meta.dirname, '../../../.env.example');
+  const composePath = join(import.meta.dirname, '../../../docker-compose.yml');
 
-  it('lists every variable loadConfig reads', async () => {
+  it('lists every variable loadConfig reads, and the ones only docker compose reads', async () => {
     const example = parseEnv(await readFile(examplePath, 'utf8'));
-    expect(Object.keys(example).sort()).toEqual([...CONFIG_VARIABLES].sort());
+    expect(Object.keys(example).sort()).toEqual(
+      [...CONFIG_VARIABLES, ...GATEWAY_VARIABLES, ...COMPOSE_VARIABLES].sort(),
+    );
+  });
+
+  it('documents every variable docker-compose.yml interpolates, with the same defaults', async () => {
+    const example = parseEnv(await readFile(examplePath, 'utf8'));
+    const used = interpolations(await readFile(composePath, 'utf8'));
+    expect(used.map((u) => u.name)).toEqual(expect.arrayContaining(GATEWAY_VARIABLES));
+    for (const { name, fallback } of used) {
+      expect(Object.keys(example), `${name} is interpolated by docker-compose.yml`).toContain(name);
+      if (fallback !== undefined && fallback !== '') expect(example[name], `default of ${name}`).toBe(fallback);
+    }
   });
 
   it('documents the defaults: loading it gives the same config as an empty environment', async () => {
