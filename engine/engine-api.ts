@@ -100,8 +100,10 @@ export interface EngineApi {
   /**
    * A manual order, seed body `{account_id, symbol, side, quantity, price_per_share?, confidence_score?}`.
    * It passes through the same risk rules as strategy signals; resolves once the order intent is
-   * durable and handed to the broker. Rejects with DomainError `validation_error` (bad body) or
-   * `risk_rejected` (details: rule, reason) and then nothing is written.
+   * durable and `order.placed` is published (the hand-over to the broker follows; if it fails, an
+   * `order.failed` event says so). Rejects with DomainError `validation_error` (bad body),
+   * `not_connected` (broker down) or `risk_rejected` (details: rule, reason), and then nothing is
+   * written.
    */
   executeOrder(input: unknown): Promise<{ readonly order: OrderIntent; readonly warnings: readonly string[] }>;
   recentSignals(limit: number): readonly ScoredSignal[];
