@@ -46,6 +46,12 @@ const benchConfig = (): EngineConfig => ({
     exitCheckIntervalMs: FIVE_MINUTES,
     maxConcurrentTrades: 25,
   },
+  // The trade limits, daily loss limit and drawdown kill switch guard one retail account; over 500
+  // symbols and 26 sessions they would stop the workload after a few orders, so they are lifted.
+  risk: {
+    ...DEFAULT_ENGINE_CONFIG.risk,
+    limits: { dailyTradeLimit: 1_000_000, weeklyTradeLimit: 1_000_000, dailyLossLimitPct: 1, maxDrawdownPct: 1 },
+  },
 });
 
 /**

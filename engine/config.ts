@@ -1,3 +1,5 @@
+import type { RiskLimitsConfig } from './risk/risk-limits.js';
+
 /** What the engine needs from configuration (parsed and validated at the edge, in adapters/config). */
 export interface EngineConfig {
   readonly accountId: string;
@@ -22,6 +24,8 @@ export interface EngineConfig {
     readonly sizingTiers: { readonly low: number; readonly medium: number; readonly high: number };
     /** Cap of one position's value as a fraction of equity. */
     readonly maxPositionPct: number;
+    /** Trade limits, daily loss limit and the drawdown that engages the kill switch. */
+    readonly limits: RiskLimitsConfig;
   };
   /** How often a symbol's actor may throw before it halts. */
   readonly actorMaxRestarts: number;
@@ -42,6 +46,10 @@ export const DEFAULT_ENGINE_CONFIG: EngineConfig = {
     positionSyncIntervalMs: 300_000,
   },
   confluence: { min: 0.6, weights: { technical: 0.5, sentiment: 0.3, options: 0.2 } },
-  risk: { sizingTiers: { low: 0.01, medium: 0.025, high: 0.04 }, maxPositionPct: 0.1 },
+  risk: {
+    sizingTiers: { low: 0.01, medium: 0.025, high: 0.04 },
+    maxPositionPct: 0.1,
+    limits: { dailyTradeLimit: 5, weeklyTradeLimit: 20, dailyLossLimitPct: 0.02, maxDrawdownPct: 0.1 },
+  },
   actorMaxRestarts: 3,
 };

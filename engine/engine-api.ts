@@ -113,7 +113,54 @@ export interface EngineApi {
    * changes nothing. DomainError `validation_error` (bad body), `not_found` (no enabled strategy).
    */
   evaluateSignals(input: unknown): SignalEvaluation;
+  /** Limits, counters, daily P&L and drawdown against their limits, and the kill switch. */
+  riskStatus(): RiskStatus;
+  /**
+   * Body `{reason?}` engages the kill switch (no new entries; exits still allowed); `engaged: false`
+   * resets it. Resolves once the change is durable, with the status it leaves behind.
+   */
+  setKillSwitch(engaged: boolean, input: unknown): Promise<RiskStatus>;
   health(): HealthReport;
+}
+
+/** `GET /api/risk/status` (snake_case, ready for JSON). Money in account currency, fractions 0..1. */
+export interface RiskStatus {
+  readonly kill_switch: { readonly engaged: boolean; readonly reason: string; readonly since: string | null };
+  readonly limits: {
+    readonly daily_trade_limit: number;
+    readonly weekly_trade_limit: number;
+    readonly daily_loss_limit_pct: number;
+    readonly max_drawdown_pct: number;
+    readonly max_concurrent_positions: number;
+    readonly max_position_pct: number;
+    readonly min_confidence: number;
+    readonly confluence_min: number;
+  };
+  readonly counters: {
+    readonly session_date: string;
+    readonly trades_today: number;
+    readonly trades_remaining_today: number;
+    readonly trades_this_week: number;
+    readonly trades_remaining_this_week: number;
+  };
+  readonly daily_pnl: {
+    readonly start_equity: number | null;
+    readonly equity: number;
+    readonly pnl: number | null;
+    readonly pct: number | null;
+    readonly limit_pct: number;
+    readonly entries_stopped: boolean;
+  };
+  readonly drawdown: {
+    readonly peak_equity: number;
+    readonly equity: number;
+    readonly pct: number;
+    readonly limit_pct: number;
+  };
+  readonly open_positions: number;
+  readonly pending_orders: number;
+  /** Rules of SPEC section 6 this version does not enforce yet, in words. */
+  readonly not_enforced: readonly string[];
 }
 
 /** What on-demand evaluation found for one symbol. */

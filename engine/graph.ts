@@ -20,13 +20,14 @@ import {
   reduceAccount,
 } from './account/account-book.js';
 import { EventBus } from './bus.js';
-import { isOpen } from './calendar/nyse-calendar.js';
+import { isOpen, sessionDateOf } from './calendar/nyse-calendar.js';
 import type { EngineConfig } from './config.js';
 import { confluence, scoreSignal } from './confluence/confluence.js';
 import type {
   EngineApi,
   HealthReport,
   PortfolioSummary,
+  RiskStatus,
   SchedulerStatus,
   SignalEvaluation,
   StrategyTypeInfo,
@@ -48,7 +49,8 @@ import type { ClockPort, IdPort } from './ports/clock.port.js';
 import type { MarketDataPort } from './ports/market-data.port.js';
 import type { SentimentPort } from './ports/sentiment.port.js';
 import type { EngineSnapshot, StorePort } from './ports/store.port.js';
-import { type RiskConfig, type RiskInput, createRiskState, riskManager } from './risk/risk.operator.js';
+import { entriesInWeekOf, entriesOn, restoreLimits, snapshotLimits } from './risk/risk-limits.js';
+import { type RiskConfig, type RiskInput, createRiskState, equityNow, riskManager } from './risk/risk.operator.js';
 import { TradingScheduler } from './scheduler/trading-scheduler.js';
 import type { StrategyRegistry } from './strategies/strategy-registry.js';
 
@@ -115,6 +117,13 @@ const ExecuteBody = z.strictObject({
 
 const EvaluateBody = z.strictObject({ symbol: SymbolSchema });
 
+const KillSwitchBody = z.strictObject({
+  reason: z.string().trim().max(200, 'reason may have at most 200 characters').optional(),
+});
+
+/** Where the risk limits (kill switch, counters, equity baselines) are persisted. */
+const RISK_LIMITS_KEY = 'risk.limits';
+
 const iso = (ts: number): string => new Date(ts).toISOString();
 
 /**
@@ -133,6 +142,13 @@ export const createEngine = (deps: EngineDeps): Engine => {
   const book: AccountBook = createAccountBook(
     snapshot.account ?? freshAccount(config.accountId, config.initialCash),
     snapshot.openOrders.map((o) => o.intent),
+  );
+  const storedLimits = snapshot.values[RISK_LIMITS_KEY];
+  /** The risk operator's state, read (never changed) by the status endpoint. */
+  const riskState = createRiskState(
+    book.account,
+    snapshot.openOrders.map((o) => o.intent),
+    storedLimits === undefined ? undefined : restoreLimits(storedLimits),
   );
   const recent: ScoredSignal[] = [];
   /** The actors' states, read (never changed) by on-demand evaluation. */
@@ -217,6 +233,7 @@ export const createEngine = (deps: EngineDeps): Engine => {
         case 'signal.scored':
         case 'order.requested':
         case 'account.updated':
+        case 'risk.set_kill_switch':
         case 'order.cancelled':
         case 'order.rejected':
         case 'order.failed':
@@ -253,6 +270,13 @@ export const createEngine = (deps: EngineDeps): Engine => {
           else if (e.kind === 'scheduler.tick' && e.loop === 'position_sync')
             publish({ kind: 'account.updated', ts: e.ts, account: book.account });
           route(e);
+          // After the risk stage has taken the event in: its limits changed, so they are persisted.
+          if (
+            (e.kind === 'risk.approved' && e.order.purpose === 'enter') ||
+            e.kind === 'risk.kill_switch_changed' ||
+            e.kind === 'account.updated'
+          )
+            journal.recordValue(RISK_LIMITS_KEY, snapshotLimits(riskState.limits));
         },
         complete: () => {
           for (const input of inputs) input.complete();
@@ -262,19 +286,7 @@ export const createEngine = (deps: EngineDeps): Engine => {
     );
     stage('actors', actorsIn.pipe(symbolActors(deps.registry, config.actorMaxRestarts, actors)));
     stage('confluence', confluenceIn.pipe(confluence(config.confluence.weights)));
-    stage(
-      'risk',
-      riskIn.pipe(
-        riskManager(
-          riskConfig(config),
-          deps.ids,
-          createRiskState(
-            book.account,
-            snapshot.openOrders.map((o) => o.intent),
-          ),
-        ),
-      ),
-    );
+    stage('risk', riskIn.pipe(riskManager(riskConfig(config), deps.ids, riskState)));
     stage(
       'execution',
       executionIn.pipe(
@@ -429,6 +441,8 @@ export const createEngine = (deps: EngineDeps): Engine => {
         ),
       ),
     );
+    // Unobserved when risk refuses the order; the engine stopping would then reject it unhandled.
+    settled.catch(() => undefined);
     const watch = bus.events$
       .pipe(
         filter(
@@ -490,6 +504,74 @@ export const createEngine = (deps: EngineDeps): Engine => {
     return { symbol, ts, price: deps.marketData.lastPrice(symbol), signals, halted: actor?.halted ?? false };
   };
 
+  const riskStatus = (): RiskStatus => {
+    const l = riskState.limits;
+    const c = config.risk.limits;
+    const ts = now();
+    const date = sessionDateOf(ts);
+    const equity = equityNow(riskState);
+    const today = entriesOn(l, date);
+    const week = entriesInWeekOf(l, date);
+    const start = l.day !== null && l.day.date === date ? l.day.startEquity : null;
+    const dailyPct = start !== null && start > 0 ? (equity - start) / start : null;
+    const drawdown = l.peakEquity > 0 ? Math.max(0, (l.peakEquity - equity) / l.peakEquity) : 0;
+    return {
+      kill_switch: {
+        engaged: l.killSwitch.engaged,
+        reason: l.killSwitch.reason,
+        since: l.killSwitch.since === null ? null : iso(l.killSwitch.since),
+      },
+      limits: {
+        daily_trade_limit: c.dailyTradeLimit,
+        weekly_trade_limit: c.weeklyTradeLimit,
+        daily_loss_limit_pct: c.dailyLossLimitPct,
+        max_drawdown_pct: c.maxDrawdownPct,
+        max_concurrent_positions: config.scheduler.maxConcurrentTrades,
+        max_position_pct: config.risk.maxPositionPct,
+        min_confidence: config.scheduler.minConfidence,
+        confluence_min: config.confluence.min,
+      },
+      counters: {
+        session_date: date,
+        trades_today: today,
+        trades_remaining_today: Math.max(0, c.dailyTradeLimit - today),
+        trades_this_week: week,
+        trades_remaining_this_week: Math.max(0, c.weeklyTradeLimit - week),
+      },
+      daily_pnl: {
+        start_equity: start === null ? null : round2(start),
+        equity: round2(equity),
+        pnl: start === null ? null : round2(equity - start),
+        pct: dailyPct,
+        limit_pct: c.dailyLossLimitPct,
+        entries_stopped: dailyPct !== null && -dailyPct >= c.dailyLossLimitPct - 1e-12,
+      },
+      drawdown: {
+        peak_equity: round2(l.peakEquity),
+        equity: round2(equity),
+        pct: drawdown,
+        limit_pct: c.maxDrawdownPct,
+      },
+      open_positions: riskState.positions.size,
+      pending_orders: riskState.pending.size,
+      not_enforced: [
+        'pattern day trader rule (RISK_PDT_ENFORCEMENT_MODE, RISK_CASH_ACCOUNT_THRESHOLD)',
+        'cash-account settlement (T+1) and good-faith / free-riding checks',
+        'trailing stop, profit-taking ladder, time exit, flatten before the close',
+      ],
+    };
+  };
+
+  const setKillSwitch = async (engaged: boolean, input: unknown): Promise<RiskStatus> => {
+    const body = KillSwitchBody.safeParse(input ?? {});
+    if (!body.success) throw new DomainError('validation_error', 'invalid request', zodIssues(body.error));
+    if (!started) throw new DomainError('unavailable', 'the engine is not running');
+    const reason = body.data.reason || (engaged ? 'engaged by the operator' : '');
+    publish({ kind: 'risk.set_kill_switch', ts: now(), engaged, reason });
+    await journal.flush();
+    return riskStatus();
+  };
+
   const health = (): HealthReport => {
     const problems = [
       ...(config.scheduler.requireBrokerConnection && !deps.broker.isConnected() ? ['broker not connected'] : []),
@@ -538,6 +620,8 @@ export const createEngine = (deps: EngineDeps): Engine => {
     recentSignals: (limit) => recent.slice(-Math.max(0, limit)).reverse(),
     executeOrder,
     evaluateSignals,
+    riskStatus,
+    setKillSwitch,
     health,
     idle,
     start: () => {
@@ -585,4 +669,5 @@ const riskConfig = (config: EngineConfig): RiskConfig => ({
   maxConcurrentTrades: config.scheduler.maxConcurrentTrades,
   sizingTiers: config.risk.sizingTiers,
   maxPositionPct: config.risk.maxPositionPct,
+  limits: config.risk.limits,
 });

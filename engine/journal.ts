@@ -14,6 +14,8 @@ export class Journal {
   private buffer: EngineEvent[] = [];
   private stats: SchedulerStats | undefined;
   private marketTime: number | undefined;
+  /** Latest value per key (e.g. the risk limits), written with the next batch. */
+  private values = new Map<string, unknown>();
   private inFlight: Promise<void> | undefined;
   private lastWriteFailed = false;
 
@@ -38,10 +40,19 @@ export class Journal {
     this.marketTime = marketTime;
   }
 
+  /**
+   * Keeps the latest `value` for `key` and writes it with the next batch (starting one now if none is
+   * in flight): state that must survive a restart, such as the kill switch, without a commit per change.
+   */
+  recordValue(key: string, value: unknown): void {
+    this.values.set(key, value);
+    this.kick();
+  }
+
   /** Resolves once everything recorded so far is committed (or failed and reported). */
   async flush(): Promise<void> {
     while (this.inFlight) await this.inFlight;
-    if (this.buffer.length > 0 || this.stats) {
+    if (this.buffer.length > 0 || this.stats || this.values.size > 0) {
       this.kick();
       while (this.inFlight) await this.inFlight;
     }
@@ -62,15 +73,18 @@ export class Journal {
     const events = this.buffer;
     const stats = this.stats;
     const marketTime = this.marketTime;
-    if (events.length === 0 && !stats) return;
+    const values = this.values;
+    if (events.length === 0 && !stats && values.size === 0) return;
     this.buffer = [];
     this.stats = undefined;
     this.marketTime = undefined;
+    this.values = new Map();
     const writes: Observable<void>[] = [];
     if (events.length > 0) writes.push(defer(() => this.store.append(events)));
     if (stats) writes.push(defer(() => this.store.saveStats(stats)));
     if (stats && marketTime !== undefined)
       writes.push(defer(() => this.store.saveValue('engine.market_time', marketTime)));
+    for (const [key, value] of values) writes.push(defer(() => this.store.saveValue(key, value)));
     this.inFlight = lastValueFrom(concat(...writes).pipe(ignoreElements()), { defaultValue: undefined })
       .then(
         () => {
@@ -83,6 +97,7 @@ export class Journal {
           this.buffer = [...events, ...this.buffer];
           this.stats ??= stats;
           this.marketTime ??= marketTime;
+          for (const [key, value] of values) if (!this.values.has(key)) this.values.set(key, value);
           this.onError(err);
           return false;
         },

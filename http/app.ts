@@ -18,6 +18,7 @@ import { registerIbkrRoutes } from './routes/ibkr.routes.js';
 import { registerMetricsRoutes } from './routes/metrics.routes.js';
 import { registerSchedulerRoutes } from './routes/scheduler.routes.js';
 import { registerStrategyRoutes } from './routes/strategies.routes.js';
+import { registerRiskRoutes } from './routes/risk.routes.js';
 import { registerTradingRoutes } from './routes/trading.routes.js';
 import { type WsHub, createWsHub } from './ws/hub.js';
 import { isLoopbackHost } from '../adapters/config/config-values.js';
@@ -59,6 +60,7 @@ const buildRouter = (deps: HttpServerDeps): Router => {
   registerStrategyRoutes(router, deps.engine);
   registerSchedulerRoutes(router, deps.engine);
   registerTradingRoutes(router, deps.engine);
+  registerRiskRoutes(router, deps.engine);
   registerIbkrRoutes(router, deps.engine, deps.ibkr);
   registerMetricsRoutes(router, deps.metrics);
   return router;

@@ -52,6 +52,8 @@ const EnvSchema = z.object({
   RISK_PDT_ENFORCEMENT_MODE: enumVar(['strict', 'warning'], 'strict'),
   RISK_DAILY_TRADE_LIMIT: numberVar('5', count),
   RISK_WEEKLY_TRADE_LIMIT: numberVar('20', count),
+  RISK_DAILY_LOSS_LIMIT: numberVar('0.02', positiveFraction),
+  RISK_MAX_DRAWDOWN: numberVar('0.10', positiveFraction),
   RISK_MAX_POSITION_PCT: numberVar('0.10', positiveFraction),
   RISK_SIZING_LOW: numberVar('0.01', positiveFraction),
   RISK_SIZING_MEDIUM: numberVar('0.025', positiveFraction),
@@ -127,6 +129,8 @@ export interface AppConfig {
     readonly pdtEnforcementMode: 'strict' | 'warning';
     readonly dailyTradeLimit: number;
     readonly weeklyTradeLimit: number;
+    readonly dailyLossLimitPct: number;
+    readonly maxDrawdownPct: number;
     readonly maxPositionPct: number;
     readonly sizing: { readonly low: number; readonly medium: number; readonly high: number };
   };
@@ -214,6 +218,8 @@ function toAppConfig(e: ParsedEnv): AppConfig {
       pdtEnforcementMode: e.RISK_PDT_ENFORCEMENT_MODE,
       dailyTradeLimit: e.RISK_DAILY_TRADE_LIMIT,
       weeklyTradeLimit: e.RISK_WEEKLY_TRADE_LIMIT,
+      dailyLossLimitPct: e.RISK_DAILY_LOSS_LIMIT,
+      maxDrawdownPct: e.RISK_MAX_DRAWDOWN,
       maxPositionPct: e.RISK_MAX_POSITION_PCT,
       sizing: { low: e.RISK_SIZING_LOW, medium: e.RISK_SIZING_MEDIUM, high: e.RISK_SIZING_HIGH },
     },
@@ -264,7 +270,16 @@ function toEngineConfig(c: Omit<AppConfig, 'engine'>): EngineConfig {
       positionSyncIntervalMs: toMs(c.positionSync.intervalSeconds),
     },
     confluence: c.confluence,
-    risk: { sizingTiers: c.risk.sizing, maxPositionPct: c.risk.maxPositionPct },
+    risk: {
+      sizingTiers: c.risk.sizing,
+      maxPositionPct: c.risk.maxPositionPct,
+      limits: {
+        dailyTradeLimit: c.risk.dailyTradeLimit,
+        weeklyTradeLimit: c.risk.weeklyTradeLimit,
+        dailyLossLimitPct: c.risk.dailyLossLimitPct,
+        maxDrawdownPct: c.risk.maxDrawdownPct,
+      },
+    },
     actorMaxRestarts: DEFAULT_ENGINE_CONFIG.actorMaxRestarts,
   };
 }

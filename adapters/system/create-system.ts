@@ -353,7 +353,7 @@ export const createSystem = async (options: SystemOptions): Promise<System> => {
   const { config, logger } = options;
   logger.warn(
     { risk: config.risk },
-    'RISK_DAILY_TRADE_LIMIT, RISK_WEEKLY_TRADE_LIMIT, RISK_CASH_ACCOUNT_THRESHOLD and RISK_PDT_ENFORCEMENT_MODE are validated but not enforced in this version',
+    'RISK_CASH_ACCOUNT_THRESHOLD and RISK_PDT_ENFORCEMENT_MODE are validated but not enforced in this version: no pattern-day-trader or cash-settlement checks yet',
   );
   if (config.broker === 'ibkr') {
     const mismatch = ibkrPortMismatch(config.ibkr);

@@ -1,7 +1,7 @@
 import type { AccountUpdated, PositionUpdated } from './account.js';
 import type { Bar, OptionsFlowReading, SentimentReading, Tick } from './market.js';
 import type { BrokerEvent, OrderFailed, OrderPlaced } from './order.js';
-import type { RiskDecision } from './risk.js';
+import type { KillSwitchChanged, RiskDecision, SetKillSwitch } from './risk.js';
 import type { ScoredSignal, Signal } from './signal.js';
 import type { StrategyRecord } from './strategy.js';
 
@@ -70,6 +70,8 @@ export type EngineEvent =
   | Signal
   | ScoredSignal
   | RiskDecision
+  | SetKillSwitch
+  | KillSwitchChanged
   | OrderPlaced
   | OrderFailed
   | BrokerEvent

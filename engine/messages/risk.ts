@@ -27,3 +27,20 @@ export interface RiskRejected {
 }
 
 export type RiskDecision = RiskApproved | RiskRejected;
+
+/** A command to engage or reset the kill switch (from the operator, over the API). */
+export interface SetKillSwitch {
+  readonly kind: 'risk.set_kill_switch';
+  readonly ts: number;
+  readonly engaged: boolean;
+  readonly reason: string;
+}
+
+/** The kill switch changed: engaged (by the operator or by the drawdown limit) or reset. */
+export interface KillSwitchChanged {
+  readonly kind: 'risk.kill_switch_changed';
+  readonly ts: number;
+  readonly engaged: boolean;
+  readonly reason: string;
+  readonly source: 'operator' | 'drawdown';
+}

@@ -3,10 +3,20 @@ import type { AccountState, AccountUpdated, Position, PositionUpdated } from '..
 import { positionValue } from '../messages/account.js';
 import type { OrderRequested } from '../messages/engine-event.js';
 import type { BrokerEvent, OrderFailed, OrderIntent } from '../messages/order.js';
-import type { RiskDecision } from '../messages/risk.js';
+import type { KillSwitchChanged, RiskDecision, SetKillSwitch } from '../messages/risk.js';
 import type { ScoredSignal, Side } from '../messages/signal.js';
 import { confluenceLevel } from '../confluence/confluence.js';
 import type { IdPort } from '../ports/clock.port.js';
+import {
+  type RiskLimitsConfig,
+  type RiskLimitsState,
+  checkLimits,
+  countEntry,
+  engage,
+  freshLimits,
+  observeEquity,
+  reset,
+} from './risk-limits.js';
 import { type SizingTiers, sharesFor } from './sizing.js';
 
 export interface RiskConfig {
@@ -16,9 +26,14 @@ export interface RiskConfig {
   readonly maxConcurrentTrades: number;
   readonly sizingTiers: SizingTiers;
   readonly maxPositionPct: number;
+  readonly limits: RiskLimitsConfig;
 }
 
-export type RiskInput = ScoredSignal | OrderRequested | AccountUpdated | PositionUpdated | BrokerEvent | OrderFailed;
+export type RiskInput =
+  ScoredSignal | OrderRequested | AccountUpdated | PositionUpdated | BrokerEvent | OrderFailed | SetKillSwitch;
+
+/** What the risk operator emits: a decision per signal or manual order, and kill-switch changes. */
+export type RiskOutput = RiskDecision | KillSwitchChanged;
 
 interface PendingOrder {
   readonly symbol: string;
@@ -35,16 +50,28 @@ export interface RiskState {
   positions: Map<string, Position>;
   /** Approved orders not yet in a terminal status, by client order id. */
   readonly pending: Map<string, PendingOrder>;
+  /** Kill switch, entry counters, the session's starting equity, peak equity (persisted by the caller). */
+  readonly limits: RiskLimitsState;
 }
 
-export const createRiskState = (account: AccountState, openOrders: readonly OrderIntent[] = []): RiskState => ({
-  account,
-  positions: new Map(Object.entries(account.positions)),
-  pending: new Map(openOrders.map((o) => [o.clientOrderId, { symbol: o.symbol, purpose: o.purpose }])),
-});
+export const createRiskState = (
+  account: AccountState,
+  openOrders: readonly OrderIntent[] = [],
+  limits?: RiskLimitsState,
+): RiskState => {
+  const positions = new Map(Object.entries(account.positions));
+  let equity = account.cash;
+  for (const p of positions.values()) equity += positionValue(p);
+  return {
+    account,
+    positions,
+    pending: new Map(openOrders.map((o) => [o.clientOrderId, { symbol: o.symbol, purpose: o.purpose }])),
+    limits: limits ?? freshLimits(equity),
+  };
+};
 
 /** Cash plus the market value of the positions at their latest marks. */
-const equityNow = (s: RiskState): number => {
+export const equityNow = (s: RiskState): number => {
   let equity = s.account.cash;
   for (const p of s.positions.values()) equity += positionValue(p);
   return equity;
@@ -80,7 +107,10 @@ const checkEntry = (
   confidence: number,
   confluenceScore: number,
   requestedQuantity: number | undefined,
+  ts: number,
 ): Verdict => {
+  if (s.limits.killSwitch.engaged)
+    return { rule: 'kill_switch', reason: `kill switch engaged: ${s.limits.killSwitch.reason || 'by the operator'}` };
   if (confidence < c.minConfidence)
     return { rule: 'min_confidence', reason: `confidence ${confidence.toFixed(3)} < minimum ${c.minConfidence}` };
   if (confluenceScore < c.confluenceMin)
@@ -97,6 +127,9 @@ const checkEntry = (
       reason: `${open} positions open or pending, limit ${c.maxConcurrentTrades}`,
     };
   const equity = equityNow(s);
+  observeEquity(s.limits, c.limits, equity, ts);
+  const limited = checkLimits(s.limits, c.limits, equity, ts);
+  if (limited) return limited;
   const quantity = requestedQuantity ?? sharesFor(confidence, equity, price, c.sizingTiers, c.maxPositionPct);
   if (quantity <= 0)
     return { rule: 'size_zero', reason: `sizing gives 0 shares at ${price} with equity ${equity.toFixed(2)}` };
@@ -140,7 +173,7 @@ const checkManual = (s: RiskState, c: RiskConfig, r: OrderRequested): Verdict =>
       rule: 'short_not_allowed',
       reason: `no long position in ${r.symbol}; manual short selling is not allowed`,
     };
-  return checkEntry(s, c, r.symbol, r.side, r.price, r.confidence, r.confidence, r.quantity);
+  return checkEntry(s, c, r.symbol, r.side, r.price, r.confidence, r.confidence, r.quantity, r.ts);
 };
 
 const manualSignal = (r: OrderRequested): ScoredSignal => ({
@@ -199,6 +232,7 @@ const decide = (s: RiskState, c: RiskConfig, ids: IdPort, input: ScoredSignal | 
         input.confidence,
         input.confluence.score,
         undefined,
+        input.ts,
       );
   } catch (err) {
     verdict = {
@@ -239,6 +273,7 @@ const decide = (s: RiskState, c: RiskConfig, ids: IdPort, input: ScoredSignal | 
     ...protective,
   };
   s.pending.set(clientOrderId, { symbol: input.symbol, purpose: verdict.purpose });
+  if (verdict.purpose === 'enter') countEntry(s.limits, input.ts);
   return { kind: 'risk.approved', ts: input.ts, symbol: input.symbol, signal, order, warnings: [], ...request };
 };
 
@@ -246,7 +281,7 @@ const decide = (s: RiskState, c: RiskConfig, ids: IdPort, input: ScoredSignal | 
  * Folds one input into the risk state; returns a decision for signals and manual orders. Account and
  * position updates refresh the view; terminal order events release pending orders.
  */
-export const reduceRisk = (s: RiskState, c: RiskConfig, ids: IdPort, input: RiskInput): RiskDecision | undefined => {
+export const reduceRisk = (s: RiskState, c: RiskConfig, ids: IdPort, input: RiskInput): RiskOutput | undefined => {
   switch (input.kind) {
     case 'signal.scored':
     case 'order.requested':
@@ -254,10 +289,20 @@ export const reduceRisk = (s: RiskState, c: RiskConfig, ids: IdPort, input: Risk
     case 'account.updated':
       s.account = input.account;
       s.positions = new Map(Object.entries(input.account.positions));
-      return undefined;
+      return watchDrawdown(s, c, input.ts);
     case 'position.updated':
       if (input.position.quantity !== 0) s.positions.set(input.symbol, input.position);
-      return undefined;
+      return watchDrawdown(s, c, input.ts);
+    case 'risk.set_kill_switch':
+      if (input.engaged) engage(s.limits, input.reason, input.ts);
+      else reset(s.limits, equityNow(s));
+      return {
+        kind: 'risk.kill_switch_changed',
+        ts: input.ts,
+        engaged: input.engaged,
+        reason: input.reason,
+        source: 'operator',
+      };
     case 'order.filled':
     case 'order.cancelled':
     case 'order.rejected':
@@ -269,13 +314,21 @@ export const reduceRisk = (s: RiskState, c: RiskConfig, ids: IdPort, input: Risk
   }
 };
 
+/** Follows equity on every account change; engages the kill switch when the drawdown limit is reached. */
+const watchDrawdown = (s: RiskState, c: RiskConfig, ts: number): KillSwitchChanged | undefined => {
+  const reason = observeEquity(s.limits, c.limits, equityNow(s), ts);
+  if (reason === undefined) return undefined;
+  engage(s.limits, reason, ts);
+  return { kind: 'risk.kill_switch_changed', ts, engaged: true, reason, source: 'drawdown' };
+};
+
 /**
  * The account-level risk operator (SPEC section 6): one scan over signals, manual orders and account
  * events, so cross-symbol rules see one consistent state. Every decision is a value naming the rule
  * that decided; a rule that throws rejects (fail closed). Exits are never blocked by entry rules.
  */
 export const riskManager =
-  (config: RiskConfig, ids: IdPort, initial: RiskState): OperatorFunction<RiskInput, RiskDecision> =>
+  (config: RiskConfig, ids: IdPort, initial: RiskState): OperatorFunction<RiskInput, RiskOutput> =>
   (input$: Observable<RiskInput>) =>
     input$.pipe(
       scan(
@@ -283,8 +336,8 @@ export const riskManager =
           acc.out = reduceRisk(acc.state, config, ids, input);
           return acc;
         },
-        { state: initial, out: undefined as RiskDecision | undefined },
+        { state: initial, out: undefined as RiskOutput | undefined },
       ),
       map((acc) => acc.out),
-      filter((d): d is RiskDecision => d !== undefined),
+      filter((d): d is RiskOutput => d !== undefined),
     );

@@ -93,6 +93,30 @@ describe('restart', () => {
     }
   });
 
+  it('keeps the kill switch, the entry counters and the equity baselines across a restart', async () => {
+    const db = join(dir, 'trading.db');
+    const first = await boot(db);
+    first.market.step();
+    await first.engine.executeOrder({ symbol: 'AAPL', side: 'BUY', quantity: 2, price_per_share: 230 });
+    await first.engine.setKillSwitch(true, { reason: 'checking the broker statement' });
+    const before = first.engine.riskStatus();
+    expect(before.counters.trades_today).toBe(1);
+    await first.stop();
+
+    const second = await boot(db);
+    try {
+      const after = second.engine.riskStatus();
+      expect(after.kill_switch).toEqual(before.kill_switch);
+      expect(after.counters).toEqual(before.counters);
+      expect(after.drawdown.peak_equity).toBe(before.drawdown.peak_equity);
+      await expect(
+        second.engine.executeOrder({ symbol: 'AAPL', side: 'BUY', quantity: 1, price_per_share: 230 }),
+      ).rejects.toMatchObject({ code: 'risk_rejected', details: { rule: 'kill_switch' } });
+    } finally {
+      await second.stop();
+    }
+  });
+
   it('does not re-add a seeded strategy the user deleted', async () => {
     const db = join(dir, 'trading.db');
     const first = await boot(db);

@@ -14,11 +14,13 @@ const CONFIG: RiskConfig = {
   maxConcurrentTrades: 2,
   sizingTiers: { low: 0.01, medium: 0.025, high: 0.04 },
   maxPositionPct: 0.1,
+  // Loose limits: the cases below are about the other rules (the limits have their own cases).
+  limits: { dailyTradeLimit: 100, weeklyTradeLimit: 100, dailyLossLimitPct: 0.5, maxDrawdownPct: 0.9 },
 };
 
-const decideOn = (state = createRiskState(account(100_000)), input = scored()): RiskDecision => {
-  const d = reduceRisk(state, CONFIG, sequentialIds('o'), input);
-  if (!d) throw new Error('no decision');
+const decideOn = (state = createRiskState(account(100_000)), input = scored(), config = CONFIG): RiskDecision => {
+  const d = reduceRisk(state, config, sequentialIds('o'), input);
+  if (!d || d.kind === 'risk.kill_switch_changed') throw new Error('no decision');
   return d;
 };
 
@@ -207,7 +209,9 @@ describe('riskManager operator', () => {
       });
       const out = input.pipe(
         riskManager(CONFIG, sequentialIds('o'), createRiskState(account(100_000))),
-        map((d) => (d.kind === 'risk.approved' ? `ok:${d.order.quantity}` : `no:${d.rule}`)),
+        map((d) =>
+          d.kind === 'risk.approved' ? `ok:${d.order.quantity}` : d.kind === 'risk.rejected' ? `no:${d.rule}` : d.kind,
+        ),
       );
       m.expect(out).toBeObservable('a-----b|', { a: 'ok:40', b: 'no:position_exists' });
     }),
