@@ -1,3 +1,4 @@
+import { DEFAULT_PDT_CONFIG, type PdtConfig } from './risk/day-trade-ledger.js';
 import type { RiskLimitsConfig } from './risk/risk-limits.js';
 
 /** What the engine needs from configuration (parsed and validated at the edge, in adapters/config). */
@@ -26,6 +27,8 @@ export interface EngineConfig {
     readonly maxPositionPct: number;
     /** Trade limits, daily loss limit and the drawdown that engages the kill switch. */
     readonly limits: RiskLimitsConfig;
+    /** Pattern-day-trader rule. */
+    readonly pdt: PdtConfig;
   };
   /** How often a symbol's actor may throw before it halts. */
   readonly actorMaxRestarts: number;
@@ -50,6 +53,7 @@ export const DEFAULT_ENGINE_CONFIG: EngineConfig = {
     sizingTiers: { low: 0.01, medium: 0.025, high: 0.04 },
     maxPositionPct: 0.1,
     limits: { dailyTradeLimit: 5, weeklyTradeLimit: 20, dailyLossLimitPct: 0.02, maxDrawdownPct: 0.1 },
+    pdt: DEFAULT_PDT_CONFIG,
   },
   actorMaxRestarts: 3,
 };

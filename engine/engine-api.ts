@@ -157,6 +157,15 @@ export interface RiskStatus {
     readonly pct: number;
     readonly limit_pct: number;
   };
+  /** Day trades counted in the rolling window; `day_trades_remaining` is null when not limited. */
+  readonly pdt: {
+    readonly policy: 'finra-legacy' | 'broker' | 'off';
+    readonly mode: 'strict' | 'warning';
+    readonly equity_threshold: number;
+    readonly window_trading_days: number;
+    readonly day_trades_in_window: number;
+    readonly day_trades_remaining: number | null;
+  };
   readonly open_positions: number;
   readonly pending_orders: number;
   /** Rules of SPEC section 6 this version does not enforce yet, in words. */

@@ -49,6 +49,13 @@ import type { ClockPort, IdPort } from './ports/clock.port.js';
 import type { MarketDataPort } from './ports/market-data.port.js';
 import type { SentimentPort } from './ports/sentiment.port.js';
 import type { EngineSnapshot, StorePort } from './ports/store.port.js';
+import {
+  PDT_MAX_DAY_TRADES,
+  PDT_WINDOW_TRADING_DAYS,
+  dayTradesInWindow,
+  restoreDayTradeLedger,
+  snapshotDayTradeLedger,
+} from './risk/day-trade-ledger.js';
 import { entriesInWeekOf, entriesOn, restoreLimits, snapshotLimits } from './risk/risk-limits.js';
 import { type RiskConfig, type RiskInput, createRiskState, equityNow, riskManager } from './risk/risk.operator.js';
 import { TradingScheduler } from './scheduler/trading-scheduler.js';
@@ -123,6 +130,8 @@ const KillSwitchBody = z.strictObject({
 
 /** Where the risk limits (kill switch, counters, equity baselines) are persisted. */
 const RISK_LIMITS_KEY = 'risk.limits';
+/** Where the day-trade ledger is persisted. */
+const DAY_TRADES_KEY = 'risk.day_trades';
 
 const iso = (ts: number): string => new Date(ts).toISOString();
 
@@ -144,11 +153,13 @@ export const createEngine = (deps: EngineDeps): Engine => {
     snapshot.openOrders.map((o) => o.intent),
   );
   const storedLimits = snapshot.values[RISK_LIMITS_KEY];
+  const storedDayTrades = snapshot.values[DAY_TRADES_KEY];
   /** The risk operator's state, read (never changed) by the status endpoint. */
   const riskState = createRiskState(
     book.account,
     snapshot.openOrders.map((o) => o.intent),
     storedLimits === undefined ? undefined : restoreLimits(storedLimits),
+    storedDayTrades === undefined ? undefined : restoreDayTradeLedger(storedDayTrades),
   );
   const recent: ScoredSignal[] = [];
   /** The actors' states, read (never changed) by on-demand evaluation. */
@@ -243,9 +254,9 @@ export const createEngine = (deps: EngineDeps): Engine => {
           executionIn.next(e);
           return;
         case 'order.placed':
-        case 'order.partially_filled':
           accountIn.next(e);
           return;
+        case 'order.partially_filled':
         case 'order.filled':
           riskIn.next(e);
           accountIn.next(e);
@@ -277,6 +288,8 @@ export const createEngine = (deps: EngineDeps): Engine => {
             e.kind === 'account.updated'
           )
             journal.recordValue(RISK_LIMITS_KEY, snapshotLimits(riskState.limits));
+          if (e.kind === 'order.filled' || e.kind === 'order.partially_filled')
+            journal.recordValue(DAY_TRADES_KEY, snapshotDayTradeLedger(riskState.dayTrades));
         },
         complete: () => {
           for (const input of inputs) input.complete();
@@ -552,13 +565,27 @@ export const createEngine = (deps: EngineDeps): Engine => {
         pct: drawdown,
         limit_pct: c.maxDrawdownPct,
       },
+      pdt: pdtStatus(date, equity),
       open_positions: riskState.positions.size,
       pending_orders: riskState.pending.size,
       not_enforced: [
-        'pattern day trader rule (RISK_PDT_ENFORCEMENT_MODE, RISK_CASH_ACCOUNT_THRESHOLD)',
-        'cash-account settlement (T+1) and good-faith / free-riding checks',
+        'cash accounts: settlement (T+1) and good-faith / free-riding checks (the bot treats the account as a margin account)',
         'trailing stop, profit-taking ladder, time exit, flatten before the close',
       ],
+    };
+  };
+
+  const pdtStatus = (date: string, equity: number): RiskStatus['pdt'] => {
+    const p = config.risk.pdt;
+    const used = dayTradesInWindow(riskState.dayTrades, date);
+    const limited = p.policy !== 'off' && equity < p.equityThreshold;
+    return {
+      policy: p.policy,
+      mode: p.mode,
+      equity_threshold: p.equityThreshold,
+      window_trading_days: PDT_WINDOW_TRADING_DAYS,
+      day_trades_in_window: used,
+      day_trades_remaining: limited ? Math.max(0, PDT_MAX_DAY_TRADES - used) : null,
     };
   };
 
@@ -670,4 +697,5 @@ const riskConfig = (config: EngineConfig): RiskConfig => ({
   sizingTiers: config.risk.sizingTiers,
   maxPositionPct: config.risk.maxPositionPct,
   limits: config.risk.limits,
+  pdt: config.risk.pdt,
 });

@@ -50,6 +50,7 @@ const EnvSchema = z.object({
 
   RISK_CASH_ACCOUNT_THRESHOLD: numberVar('25000', { min: 0 }),
   RISK_PDT_ENFORCEMENT_MODE: enumVar(['strict', 'warning'], 'strict'),
+  RISK_PDT_POLICY: enumVar(['finra-legacy', 'broker', 'off'], 'finra-legacy'),
   RISK_DAILY_TRADE_LIMIT: numberVar('5', count),
   RISK_WEEKLY_TRADE_LIMIT: numberVar('20', count),
   RISK_DAILY_LOSS_LIMIT: numberVar('0.02', positiveFraction),
@@ -127,6 +128,7 @@ export interface AppConfig {
   readonly risk: {
     readonly cashAccountThreshold: number;
     readonly pdtEnforcementMode: 'strict' | 'warning';
+    readonly pdtPolicy: 'finra-legacy' | 'broker' | 'off';
     readonly dailyTradeLimit: number;
     readonly weeklyTradeLimit: number;
     readonly dailyLossLimitPct: number;
@@ -216,6 +218,7 @@ function toAppConfig(e: ParsedEnv): AppConfig {
     risk: {
       cashAccountThreshold: e.RISK_CASH_ACCOUNT_THRESHOLD,
       pdtEnforcementMode: e.RISK_PDT_ENFORCEMENT_MODE,
+      pdtPolicy: e.RISK_PDT_POLICY,
       dailyTradeLimit: e.RISK_DAILY_TRADE_LIMIT,
       weeklyTradeLimit: e.RISK_WEEKLY_TRADE_LIMIT,
       dailyLossLimitPct: e.RISK_DAILY_LOSS_LIMIT,
@@ -278,6 +281,12 @@ function toEngineConfig(c: Omit<AppConfig, 'engine'>): EngineConfig {
         weeklyTradeLimit: c.risk.weeklyTradeLimit,
         dailyLossLimitPct: c.risk.dailyLossLimitPct,
         maxDrawdownPct: c.risk.maxDrawdownPct,
+      },
+      pdt: {
+        policy: c.risk.pdtPolicy,
+        mode: c.risk.pdtEnforcementMode,
+        equityThreshold: c.risk.cashAccountThreshold,
+        accountType: 'margin',
       },
     },
     actorMaxRestarts: DEFAULT_ENGINE_CONFIG.actorMaxRestarts,

@@ -351,10 +351,6 @@ const buildIbkrSystem = (ctx: Context, tuning: IbkrTuning | undefined): IbkrSyst
  */
 export const createSystem = async (options: SystemOptions): Promise<System> => {
   const { config, logger } = options;
-  logger.warn(
-    { risk: config.risk },
-    'RISK_CASH_ACCOUNT_THRESHOLD and RISK_PDT_ENFORCEMENT_MODE are validated but not enforced in this version: no pattern-day-trader or cash-settlement checks yet',
-  );
   if (config.broker === 'ibkr') {
     const mismatch = ibkrPortMismatch(config.ibkr);
     if (mismatch !== undefined)

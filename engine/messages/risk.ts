@@ -36,11 +36,14 @@ export interface SetKillSwitch {
   readonly reason: string;
 }
 
-/** The kill switch changed: engaged (by the operator or by the drawdown limit) or reset. */
+/**
+ * The kill switch changed: engaged (by the operator, by the drawdown limit, or failing closed when a
+ * risk ledger could not take a fill in) or reset.
+ */
 export interface KillSwitchChanged {
   readonly kind: 'risk.kill_switch_changed';
   readonly ts: number;
   readonly engaged: boolean;
   readonly reason: string;
-  readonly source: 'operator' | 'drawdown';
+  readonly source: 'operator' | 'drawdown' | 'risk_error';
 }

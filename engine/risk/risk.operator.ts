@@ -2,11 +2,18 @@ import { type Observable, type OperatorFunction, filter, map, scan } from 'rxjs'
 import type { AccountState, AccountUpdated, Position, PositionUpdated } from '../messages/account.js';
 import { positionValue } from '../messages/account.js';
 import type { OrderRequested } from '../messages/engine-event.js';
-import type { BrokerEvent, OrderFailed, OrderIntent } from '../messages/order.js';
+import type { BrokerEvent, FillEvent, OrderFailed, OrderIntent } from '../messages/order.js';
 import type { KillSwitchChanged, RiskDecision, SetKillSwitch } from '../messages/risk.js';
 import type { ScoredSignal, Side } from '../messages/signal.js';
 import { confluenceLevel } from '../confluence/confluence.js';
 import type { IdPort } from '../ports/clock.port.js';
+import {
+  type DayTradeLedgerState,
+  type PdtConfig,
+  checkDayTradeOrder,
+  createDayTradeLedger,
+  recordDayTradeFill,
+} from './day-trade-ledger.js';
 import {
   type RiskLimitsConfig,
   type RiskLimitsState,
@@ -27,6 +34,8 @@ export interface RiskConfig {
   readonly sizingTiers: SizingTiers;
   readonly maxPositionPct: number;
   readonly limits: RiskLimitsConfig;
+  /** Pattern-day-trader rule (margin accounts; `accountType` is always margin in this version). */
+  readonly pdt: PdtConfig;
 }
 
 export type RiskInput =
@@ -52,12 +61,15 @@ export interface RiskState {
   readonly pending: Map<string, PendingOrder>;
   /** Kill switch, entry counters, the session's starting equity, peak equity (persisted by the caller). */
   readonly limits: RiskLimitsState;
+  /** Day trades in the rolling window and today's opening runs (replaced per fill; persisted by the caller). */
+  dayTrades: DayTradeLedgerState;
 }
 
 export const createRiskState = (
   account: AccountState,
   openOrders: readonly OrderIntent[] = [],
   limits?: RiskLimitsState,
+  dayTrades?: DayTradeLedgerState,
 ): RiskState => {
   const positions = new Map(Object.entries(account.positions));
   let equity = account.cash;
@@ -67,6 +79,8 @@ export const createRiskState = (
     positions,
     pending: new Map(openOrders.map((o) => [o.clientOrderId, { symbol: o.symbol, purpose: o.purpose }])),
     limits: limits ?? freshLimits(equity),
+    dayTrades:
+      dayTrades ?? createDayTradeLedger(Object.fromEntries([...positions].map(([symbol, p]) => [symbol, p.quantity]))),
   };
 };
 
@@ -81,7 +95,14 @@ interface Rejection {
   readonly rule: string;
   readonly reason: string;
 }
-type Verdict = Rejection | { readonly quantity: number; readonly purpose: 'enter' | 'exit'; readonly side: Side };
+type Verdict =
+  | Rejection
+  | {
+      readonly quantity: number;
+      readonly purpose: 'enter' | 'exit';
+      readonly side: Side;
+      readonly warnings?: readonly string[];
+    };
 
 const isRejection = (v: Verdict): v is Rejection => 'rule' in v;
 
@@ -144,7 +165,11 @@ const checkEntry = (
       rule: 'insufficient_funds',
       reason: `cost ${(quantity * price).toFixed(2)} > cash ${s.account.cash.toFixed(2)}`,
     };
-  return { quantity, purpose: 'enter', side };
+  const pendingOpeningSymbols: string[] = [];
+  for (const p of s.pending.values()) if (p.purpose === 'enter') pendingOpeningSymbols.push(p.symbol);
+  const pdt = checkDayTradeOrder(s.dayTrades, c.pdt, { symbol, side, quantity, ts }, { equity, pendingOpeningSymbols });
+  if (!pdt.ok) return { rule: pdt.rule, reason: pdt.reason };
+  return { quantity, purpose: 'enter', side, warnings: pdt.warnings };
 };
 
 const checkExit = (s: RiskState, symbol: string, side: Side, requestedQuantity: number | undefined): Verdict => {
@@ -274,7 +299,15 @@ const decide = (s: RiskState, c: RiskConfig, ids: IdPort, input: ScoredSignal | 
   };
   s.pending.set(clientOrderId, { symbol: input.symbol, purpose: verdict.purpose });
   if (verdict.purpose === 'enter') countEntry(s.limits, input.ts);
-  return { kind: 'risk.approved', ts: input.ts, symbol: input.symbol, signal, order, warnings: [], ...request };
+  return {
+    kind: 'risk.approved',
+    ts: input.ts,
+    symbol: input.symbol,
+    signal,
+    order,
+    warnings: verdict.warnings ?? [],
+    ...request,
+  };
 };
 
 /**
@@ -303,7 +336,9 @@ export const reduceRisk = (s: RiskState, c: RiskConfig, ids: IdPort, input: Risk
         reason: input.reason,
         source: 'operator',
       };
+    case 'order.partially_filled':
     case 'order.filled':
+      return recordFill(s, input);
     case 'order.cancelled':
     case 'order.rejected':
     case 'order.failed':
@@ -311,6 +346,23 @@ export const reduceRisk = (s: RiskState, c: RiskConfig, ids: IdPort, input: Risk
       return undefined;
     default:
       return undefined;
+  }
+};
+
+/**
+ * A fill goes into the day-trade ledger; a final fill releases its pending order. The ledger refuses
+ * only malformed fills (adapters validate them); should it throw anyway, the kill switch is engaged:
+ * with the day-trade count unknown, entries stop (fail closed) and exits go on.
+ */
+const recordFill = (s: RiskState, fill: FillEvent): KillSwitchChanged | undefined => {
+  if (fill.kind === 'order.filled') s.pending.delete(fill.clientOrderId);
+  try {
+    s.dayTrades = recordDayTradeFill(s.dayTrades, fill);
+    return undefined;
+  } catch (err) {
+    const reason = `day-trade ledger refused fill ${fill.execId}: ${err instanceof Error ? err.message : String(err)}`;
+    engage(s.limits, reason, fill.ts);
+    return { kind: 'risk.kill_switch_changed', ts: fill.ts, engaged: true, reason, source: 'risk_error' };
   }
 };
 

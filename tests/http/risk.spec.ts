@@ -19,6 +19,7 @@ describe('risk API', () => {
       limits: { daily_trade_limit: 5, weekly_trade_limit: 20, daily_loss_limit_pct: 0.02, max_drawdown_pct: 0.1 },
       counters: { trades_today: 0, trades_remaining_today: 5, trades_this_week: 0 },
       drawdown: { peak_equity: 100_000, equity: 100_000, pct: 0 },
+      pdt: { policy: 'finra-legacy', mode: 'strict', window_trading_days: 5, day_trades_in_window: 0 },
       open_positions: 0,
     });
     expect(res.body.counters.session_date).toMatch(/^\d{4}-\d{2}-\d{2}$/);

@@ -84,14 +84,14 @@ describe('the default configuration', () => {
     expect(metrics).toMatch(/^ibkr_connection_status 0$/m);
   });
 
-  it('warns at start that the PDT settings are not enforced yet', async () => {
+  it('no longer warns that risk settings are not enforced: every RISK_* variable is in force', async () => {
     const warnings: string[] = [];
     system = await createSystem({
       config: loadConfig({ DATABASE_URL: 'sqlite::memory:', API_PORT: '0', RISK_DAILY_TRADE_LIMIT: '2' }),
       logger: { ...silent, warn: (_obj: object, msg?: string) => warnings.push(msg ?? '') },
       playMarket: false,
     });
-    expect(warnings.some((w) => w.includes('RISK_PDT_ENFORCEMENT_MODE') && w.includes('not enforced'))).toBe(true);
+    expect(warnings.filter((w) => w.includes('not enforced'))).toEqual([]);
   });
 
   it('refuses an unknown strategy type in TRADING_STRATEGIES before start, naming the variable and the known types', () => {

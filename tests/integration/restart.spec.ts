@@ -109,6 +109,7 @@ describe('restart', () => {
       expect(after.kill_switch).toEqual(before.kill_switch);
       expect(after.counters).toEqual(before.counters);
       expect(after.drawdown.peak_equity).toBe(before.drawdown.peak_equity);
+      expect(after.pdt).toEqual(before.pdt);
       await expect(
         second.engine.executeOrder({ symbol: 'AAPL', side: 'BUY', quantity: 1, price_per_share: 230 }),
       ).rejects.toMatchObject({ code: 'risk_rejected', details: { rule: 'kill_switch' } });

@@ -49,6 +49,7 @@ describe('loadConfig defaults', () => {
       risk: {
         cashAccountThreshold: 25000,
         pdtEnforcementMode: 'strict',
+        pdtPolicy: 'finra-legacy',
         dailyTradeLimit: 5,
         weeklyTradeLimit: 20,
         dailyLossLimitPct: 0.02,
@@ -143,7 +144,13 @@ const EVERY_VARIABLE: readonly Case[] = [
     [true, true],
   ],
   ['RISK_CASH_ACCOUNT_THRESHOLD', '30000', (c) => c.risk.cashAccountThreshold, 30000],
-  ['RISK_PDT_ENFORCEMENT_MODE', 'warning', (c) => c.risk.pdtEnforcementMode, 'warning'],
+  [
+    'RISK_PDT_ENFORCEMENT_MODE',
+    'warning',
+    (c) => [c.risk.pdtEnforcementMode, c.engine.risk.pdt.mode],
+    ['warning', 'warning'],
+  ],
+  ['RISK_PDT_POLICY', 'off', (c) => [c.risk.pdtPolicy, c.engine.risk.pdt.policy], ['off', 'off']],
   ['RISK_DAILY_TRADE_LIMIT', '3', (c) => [c.risk.dailyTradeLimit, c.engine.risk.limits.dailyTradeLimit], [3, 3]],
   ['RISK_WEEKLY_TRADE_LIMIT', '12', (c) => [c.risk.weeklyTradeLimit, c.engine.risk.limits.weeklyTradeLimit], [12, 12]],
   ['RISK_DAILY_LOSS_LIMIT', '0.03', (c) => c.engine.risk.limits.dailyLossLimitPct, 0.03],

@@ -20,6 +20,7 @@ const CONFIG: RiskConfig = {
   sizingTiers: { low: 0.01, medium: 0.025, high: 0.04 },
   maxPositionPct: 0.1,
   limits: { dailyTradeLimit: 2, weeklyTradeLimit: 3, dailyLossLimitPct: 0.02, maxDrawdownPct: 0.1 },
+  pdt: { policy: 'off', mode: 'strict', equityThreshold: 25_000, accountType: 'margin' },
 };
 
 const ids = sequentialIds('o');

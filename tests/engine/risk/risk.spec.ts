@@ -16,6 +16,7 @@ const CONFIG: RiskConfig = {
   maxPositionPct: 0.1,
   // Loose limits: the cases below are about the other rules (the limits have their own cases).
   limits: { dailyTradeLimit: 100, weeklyTradeLimit: 100, dailyLossLimitPct: 0.5, maxDrawdownPct: 0.9 },
+  pdt: { policy: 'off', mode: 'strict', equityThreshold: 25_000, accountType: 'margin' },
 };
 
 const decideOn = (state = createRiskState(account(100_000)), input = scored(), config = CONFIG): RiskDecision => {
