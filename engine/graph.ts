@@ -54,7 +54,6 @@ import {
   PDT_WINDOW_TRADING_DAYS,
   dayTradesInWindow,
   restoreDayTradeLedger,
-  snapshotDayTradeLedger,
 } from './risk/day-trade-ledger.js';
 import { entriesInWeekOf, entriesOn, restoreLimits, snapshotLimits } from './risk/risk-limits.js';
 import { type RiskConfig, type RiskInput, createRiskState, equityNow, riskManager } from './risk/risk.operator.js';
@@ -288,8 +287,9 @@ export const createEngine = (deps: EngineDeps): Engine => {
             e.kind === 'account.updated'
           )
             journal.recordValue(RISK_LIMITS_KEY, snapshotLimits(riskState.limits));
+          // The ledger is immutable (replaced per fill), so the value itself is written, not a copy.
           if (e.kind === 'order.filled' || e.kind === 'order.partially_filled')
-            journal.recordValue(DAY_TRADES_KEY, snapshotDayTradeLedger(riskState.dayTrades));
+            journal.recordValue(DAY_TRADES_KEY, riskState.dayTrades);
         },
         complete: () => {
           for (const input of inputs) input.complete();

@@ -259,11 +259,15 @@ export const recordDayTradeFill = (state: DayTradeLedgerState, fill: DayTradeFil
   const symbols = quantity === 0 ? withoutKey(state.symbols, fill.symbol) : { ...state.symbols, [fill.symbol]: entry };
 
   const newestDate = state.newestDate === null || date > state.newestDate ? date : state.newestDate;
+  // The one exception to "a new state per fill": the execution ids are an append-only set shared by
+  // successive states (an earlier state may see ids added later, which only makes it ignore more
+  // replays). Copying it per fill cost O(fills in the horizon) each time.
+  (state.seenExecIds as Record<string, string>)[fill.execId] = date;
   const next: DayTradeLedgerState = {
     version: 1,
     symbols,
     dayTrades,
-    seenExecIds: { ...state.seenExecIds, [fill.execId]: date },
+    seenExecIds: state.seenExecIds,
     newestDate,
   };
   return newestDate !== state.newestDate ? withoutOld(next, newestDate) : next;

@@ -240,13 +240,15 @@ describe('day-trade counting (FINRA Rule 4210(f)(8)(B), change-of-direction meth
     expect(s.symbols['AAPL']).toBeUndefined();
   });
 
-  it('returns a new state and leaves the old one as it was', () => {
+  it('returns a new state and leaves the old one as it was, except the shared append-only execution ids', () => {
     const before = recordDayTradeFill(createDayTradeLedger(), fill('AAPL', 'BUY', 10, at(MON, '09:31')));
-    const copy = JSON.parse(JSON.stringify(before)) as unknown;
+    const { seenExecIds: _seen, ...copy } = JSON.parse(JSON.stringify(before)) as Record<string, unknown>;
     const after = recordDayTradeFill(before, fill('AAPL', 'SELL', 10, at(MON, '09:32')));
     expect(after).not.toBe(before);
-    expect(before).toEqual(copy);
+    const { seenExecIds: _shared, ...rest } = before;
+    expect(rest).toEqual(copy);
     expect(after.dayTrades).toHaveLength(1);
+    expect(after.seenExecIds).toBe(before.seenExecIds);
   });
 
   it('follows a synced position: a sale of it is then no opening', () => {
