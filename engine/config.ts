@@ -1,3 +1,4 @@
+import { DEFAULT_SETTLEMENT_CONFIG, type SettlementConfig } from './risk/settlement-ledger.js';
 import { DEFAULT_PDT_CONFIG, type PdtConfig } from './risk/day-trade-ledger.js';
 import type { RiskLimitsConfig } from './risk/risk-limits.js';
 
@@ -27,8 +28,10 @@ export interface EngineConfig {
     readonly maxPositionPct: number;
     /** Trade limits, daily loss limit and the drawdown that engages the kill switch. */
     readonly limits: RiskLimitsConfig;
-    /** Pattern-day-trader rule. */
+    /** Pattern-day-trader rule; `pdt.accountType` says whether the account is a cash account. */
     readonly pdt: PdtConfig;
+    /** Settlement of a cash account. */
+    readonly settlement: SettlementConfig;
   };
   /** How often a symbol's actor may throw before it halts. */
   readonly actorMaxRestarts: number;
@@ -54,6 +57,7 @@ export const DEFAULT_ENGINE_CONFIG: EngineConfig = {
     maxPositionPct: 0.1,
     limits: { dailyTradeLimit: 5, weeklyTradeLimit: 20, dailyLossLimitPct: 0.02, maxDrawdownPct: 0.1 },
     pdt: DEFAULT_PDT_CONFIG,
+    settlement: DEFAULT_SETTLEMENT_CONFIG,
   },
   actorMaxRestarts: 3,
 };

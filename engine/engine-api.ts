@@ -166,6 +166,22 @@ export interface RiskStatus {
     readonly day_trades_in_window: number;
     readonly day_trades_remaining: number | null;
   };
+  /** A cash account's settled and unsettled cash, violations and restriction; just the type on margin. */
+  readonly settlement:
+    | { readonly account_type: 'margin' }
+    | {
+        readonly account_type: 'cash';
+        readonly settlement_days: number;
+        readonly settled_cash: number;
+        readonly unsettled: readonly {
+          readonly symbol: string;
+          readonly amount: number;
+          readonly trade_date: string;
+          readonly settles_on: string;
+        }[];
+        readonly violations: { readonly good_faith: number; readonly free_riding: number };
+        readonly restriction: { readonly since: string; readonly until: string; readonly reason: string } | null;
+      };
   readonly open_positions: number;
   readonly pending_orders: number;
   /** Rules of SPEC section 6 this version does not enforce yet, in words. */

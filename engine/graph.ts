@@ -55,6 +55,14 @@ import {
   dayTradesInWindow,
   restoreDayTradeLedger,
 } from './risk/day-trade-ledger.js';
+import {
+  cashRestrictionAt,
+  createSettlementLedger,
+  restoreSettlementLedger,
+  settledCash,
+  settlementViolationCounts,
+  unsettledCredits,
+} from './risk/settlement-ledger.js';
 import { entriesInWeekOf, entriesOn, restoreLimits, snapshotLimits } from './risk/risk-limits.js';
 import { type RiskConfig, type RiskInput, createRiskState, equityNow, riskManager } from './risk/risk.operator.js';
 import { TradingScheduler } from './scheduler/trading-scheduler.js';
@@ -131,6 +139,8 @@ const KillSwitchBody = z.strictObject({
 const RISK_LIMITS_KEY = 'risk.limits';
 /** Where the day-trade ledger is persisted. */
 const DAY_TRADES_KEY = 'risk.day_trades';
+/** Where a cash account's settlement ledger is persisted. */
+const SETTLEMENT_KEY = 'risk.settlement';
 
 const iso = (ts: number): string => new Date(ts).toISOString();
 
@@ -153,12 +163,22 @@ export const createEngine = (deps: EngineDeps): Engine => {
   );
   const storedLimits = snapshot.values[RISK_LIMITS_KEY];
   const storedDayTrades = snapshot.values[DAY_TRADES_KEY];
+  const storedSettlement = snapshot.values[SETTLEMENT_KEY];
+  const cashAccount = config.risk.pdt.accountType === 'cash';
   /** The risk operator's state, read (never changed) by the status endpoint. */
   const riskState = createRiskState(
     book.account,
     snapshot.openOrders.map((o) => o.intent),
     storedLimits === undefined ? undefined : restoreLimits(storedLimits),
     storedDayTrades === undefined ? undefined : restoreDayTradeLedger(storedDayTrades),
+    !cashAccount
+      ? undefined
+      : storedSettlement === undefined
+        ? createSettlementLedger(
+            book.account.cash,
+            Object.fromEntries(Object.values(book.account.positions).map((p) => [p.symbol, p.quantity])),
+          )
+        : restoreSettlementLedger(storedSettlement),
   );
   const recent: ScoredSignal[] = [];
   /** The actors' states, read (never changed) by on-demand evaluation. */
@@ -288,8 +308,10 @@ export const createEngine = (deps: EngineDeps): Engine => {
           )
             journal.recordValue(RISK_LIMITS_KEY, snapshotLimits(riskState.limits));
           // The ledger is immutable (replaced per fill), so the value itself is written, not a copy.
-          if (e.kind === 'order.filled' || e.kind === 'order.partially_filled')
+          if (e.kind === 'order.filled' || e.kind === 'order.partially_filled') {
             journal.recordValue(DAY_TRADES_KEY, riskState.dayTrades);
+            if (riskState.settlement !== undefined) journal.recordValue(SETTLEMENT_KEY, riskState.settlement);
+          }
         },
         complete: () => {
           for (const input of inputs) input.complete();
@@ -566,12 +588,10 @@ export const createEngine = (deps: EngineDeps): Engine => {
         limit_pct: c.maxDrawdownPct,
       },
       pdt: pdtStatus(date, equity),
+      settlement: settlementStatus(ts),
       open_positions: riskState.positions.size,
       pending_orders: riskState.pending.size,
-      not_enforced: [
-        'cash accounts: settlement (T+1) and good-faith / free-riding checks (the bot treats the account as a margin account)',
-        'trailing stop, profit-taking ladder, time exit, flatten before the close',
-      ],
+      not_enforced: ['trailing stop, profit-taking ladder, time exit, flatten before the close'],
     };
   };
 
@@ -586,6 +606,26 @@ export const createEngine = (deps: EngineDeps): Engine => {
       window_trading_days: PDT_WINDOW_TRADING_DAYS,
       day_trades_in_window: used,
       day_trades_remaining: limited ? Math.max(0, PDT_MAX_DAY_TRADES - used) : null,
+    };
+  };
+
+  const settlementStatus = (ts: number): RiskStatus['settlement'] => {
+    const ledger = riskState.settlement;
+    if (ledger === undefined) return { account_type: 'margin' };
+    const restriction = cashRestrictionAt(ledger, ts);
+    const violations = settlementViolationCounts(ledger, ts);
+    return {
+      account_type: 'cash',
+      settlement_days: config.risk.settlement.settlementDays,
+      settled_cash: round2(settledCash(ledger, ts)),
+      unsettled: unsettledCredits(ledger, ts).map((c) => ({
+        symbol: c.symbol,
+        amount: round2(c.amount),
+        trade_date: c.tradeDate,
+        settles_on: c.settleDate,
+      })),
+      violations: { good_faith: violations.goodFaith, free_riding: violations.freeRiding },
+      restriction: restriction === null ? null : { ...restriction },
     };
   };
 
@@ -698,4 +738,5 @@ const riskConfig = (config: EngineConfig): RiskConfig => ({
   maxPositionPct: config.risk.maxPositionPct,
   limits: config.risk.limits,
   pdt: config.risk.pdt,
+  settlement: config.risk.settlement,
 });

@@ -51,6 +51,8 @@ const EnvSchema = z.object({
   RISK_CASH_ACCOUNT_THRESHOLD: numberVar('25000', { min: 0 }),
   RISK_PDT_ENFORCEMENT_MODE: enumVar(['strict', 'warning'], 'strict'),
   RISK_PDT_POLICY: enumVar(['finra-legacy', 'broker', 'off'], 'finra-legacy'),
+  RISK_ACCOUNT_TYPE: enumVar(['margin', 'cash'], 'margin'),
+  RISK_SETTLEMENT_DAYS: numberVar('1', { min: 0, max: 5, integer: true }),
   RISK_DAILY_TRADE_LIMIT: numberVar('5', count),
   RISK_WEEKLY_TRADE_LIMIT: numberVar('20', count),
   RISK_DAILY_LOSS_LIMIT: numberVar('0.02', positiveFraction),
@@ -129,6 +131,8 @@ export interface AppConfig {
     readonly cashAccountThreshold: number;
     readonly pdtEnforcementMode: 'strict' | 'warning';
     readonly pdtPolicy: 'finra-legacy' | 'broker' | 'off';
+    readonly accountType: 'margin' | 'cash';
+    readonly settlementDays: number;
     readonly dailyTradeLimit: number;
     readonly weeklyTradeLimit: number;
     readonly dailyLossLimitPct: number;
@@ -219,6 +223,8 @@ function toAppConfig(e: ParsedEnv): AppConfig {
       cashAccountThreshold: e.RISK_CASH_ACCOUNT_THRESHOLD,
       pdtEnforcementMode: e.RISK_PDT_ENFORCEMENT_MODE,
       pdtPolicy: e.RISK_PDT_POLICY,
+      accountType: e.RISK_ACCOUNT_TYPE,
+      settlementDays: e.RISK_SETTLEMENT_DAYS,
       dailyTradeLimit: e.RISK_DAILY_TRADE_LIMIT,
       weeklyTradeLimit: e.RISK_WEEKLY_TRADE_LIMIT,
       dailyLossLimitPct: e.RISK_DAILY_LOSS_LIMIT,
@@ -286,8 +292,9 @@ function toEngineConfig(c: Omit<AppConfig, 'engine'>): EngineConfig {
         policy: c.risk.pdtPolicy,
         mode: c.risk.pdtEnforcementMode,
         equityThreshold: c.risk.cashAccountThreshold,
-        accountType: 'margin',
+        accountType: c.risk.accountType,
       },
+      settlement: { ...DEFAULT_ENGINE_CONFIG.risk.settlement, settlementDays: c.risk.settlementDays },
     },
     actorMaxRestarts: DEFAULT_ENGINE_CONFIG.actorMaxRestarts,
   };

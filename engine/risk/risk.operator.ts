@@ -15,6 +15,14 @@ import {
   recordDayTradeFill,
 } from './day-trade-ledger.js';
 import {
+  type SettlementConfig,
+  type SettlementLedgerState,
+  checkBuy,
+  checkSell,
+  recordSettlementFill,
+  settledCash,
+} from './settlement-ledger.js';
+import {
   type RiskLimitsConfig,
   type RiskLimitsState,
   checkLimits,
@@ -34,8 +42,10 @@ export interface RiskConfig {
   readonly sizingTiers: SizingTiers;
   readonly maxPositionPct: number;
   readonly limits: RiskLimitsConfig;
-  /** Pattern-day-trader rule (margin accounts; `accountType` is always margin in this version). */
+  /** Pattern-day-trader rule; `pdt.accountType` also says whether the account is a cash account. */
   readonly pdt: PdtConfig;
+  /** Settlement of a cash account (used only when `pdt.accountType` is `cash`). */
+  readonly settlement: SettlementConfig;
 }
 
 export type RiskInput =
@@ -47,6 +57,8 @@ export type RiskOutput = RiskDecision | KillSwitchChanged;
 interface PendingOrder {
   readonly symbol: string;
   readonly purpose: 'enter' | 'exit';
+  /** Estimated cost of a buy, committed against settled cash until it fills or ends. */
+  readonly cost: number;
 }
 
 /**
@@ -63,6 +75,8 @@ export interface RiskState {
   readonly limits: RiskLimitsState;
   /** Day trades in the rolling window and today's opening runs (replaced per fill; persisted by the caller). */
   dayTrades: DayTradeLedgerState;
+  /** A cash account's settlement ledger (replaced per fill; persisted by the caller); undefined on margin. */
+  settlement: SettlementLedgerState | undefined;
 }
 
 export const createRiskState = (
@@ -70,6 +84,7 @@ export const createRiskState = (
   openOrders: readonly OrderIntent[] = [],
   limits?: RiskLimitsState,
   dayTrades?: DayTradeLedgerState,
+  settlement?: SettlementLedgerState,
 ): RiskState => {
   const positions = new Map(Object.entries(account.positions));
   let equity = account.cash;
@@ -77,10 +92,16 @@ export const createRiskState = (
   return {
     account,
     positions,
-    pending: new Map(openOrders.map((o) => [o.clientOrderId, { symbol: o.symbol, purpose: o.purpose }])),
+    pending: new Map(
+      openOrders.map((o) => [
+        o.clientOrderId,
+        { symbol: o.symbol, purpose: o.purpose, cost: o.side === 'BUY' ? o.quantity * (o.limitPrice ?? 0) : 0 },
+      ]),
+    ),
     limits: limits ?? freshLimits(equity),
     dayTrades:
       dayTrades ?? createDayTradeLedger(Object.fromEntries([...positions].map(([symbol, p]) => [symbol, p.quantity]))),
+    settlement,
   };
 };
 
@@ -151,7 +172,12 @@ const checkEntry = (
   observeEquity(s.limits, c.limits, equity, ts);
   const limited = checkLimits(s.limits, c.limits, equity, ts);
   if (limited) return limited;
-  const quantity = requestedQuantity ?? sharesFor(confidence, equity, price, c.sizingTiers, c.maxPositionPct);
+  const cash = s.settlement;
+  if (cash !== undefined && side === 'SELL')
+    return { rule: 'short_not_allowed', reason: `a cash account cannot sell ${symbol} short` };
+  // A cash account sizes from settled cash (SPEC 6.7), a margin account from equity.
+  const base = cash === undefined ? equity : Math.min(equity, settledCash(cash, ts));
+  const quantity = requestedQuantity ?? sharesFor(confidence, base, price, c.sizingTiers, c.maxPositionPct);
   if (quantity <= 0)
     return { rule: 'size_zero', reason: `sizing gives 0 shares at ${price} with equity ${equity.toFixed(2)}` };
   const heldValue = held ? Math.abs(held.quantity) * price : 0;
@@ -169,10 +195,22 @@ const checkEntry = (
   for (const p of s.pending.values()) if (p.purpose === 'enter') pendingOpeningSymbols.push(p.symbol);
   const pdt = checkDayTradeOrder(s.dayTrades, c.pdt, { symbol, side, quantity, ts }, { equity, pendingOpeningSymbols });
   if (!pdt.ok) return { rule: pdt.rule, reason: pdt.reason };
-  return { quantity, purpose: 'enter', side, warnings: pdt.warnings };
+  if (cash === undefined) return { quantity, purpose: 'enter', side, warnings: pdt.warnings };
+  let committed = 0;
+  for (const p of s.pending.values()) committed += p.cost;
+  const paid = checkBuy(cash, quantity * price, ts, c.pdt.mode, committed);
+  if (!paid.ok) return { rule: paid.rule, reason: paid.reason };
+  return { quantity, purpose: 'enter', side, warnings: [...pdt.warnings, ...paid.warnings] };
 };
 
-const checkExit = (s: RiskState, symbol: string, side: Side, requestedQuantity: number | undefined): Verdict => {
+const checkExit = (
+  s: RiskState,
+  c: RiskConfig,
+  symbol: string,
+  side: Side,
+  requestedQuantity: number | undefined,
+  ts: number,
+): Verdict => {
   const held = s.positions.get(symbol);
   if (!held || held.quantity === 0) return { rule: 'no_position', reason: `no position in ${symbol} to exit` };
   if ((held.quantity > 0 && side !== 'SELL') || (held.quantity < 0 && side !== 'BUY'))
@@ -185,14 +223,19 @@ const checkExit = (s: RiskState, symbol: string, side: Side, requestedQuantity: 
   const quantity = requestedQuantity ?? Math.abs(held.quantity);
   if (quantity > Math.abs(held.quantity))
     return { rule: 'exceeds_position', reason: `${quantity} shares > ${Math.abs(held.quantity)} held in ${symbol}` };
-  return { quantity, purpose: 'exit', side };
+  if (s.settlement === undefined || side !== 'SELL') return { quantity, purpose: 'exit', side };
+  // The one exit a rule may refuse (SPEC 6.6): in a cash account, selling shares bought with funds
+  // that have not settled yet is a good-faith violation or free riding; strict mode waits for them.
+  const sale = checkSell(s.settlement, symbol, quantity, ts, c.pdt.mode);
+  if (!sale.ok) return { rule: sale.rule, reason: sale.reason };
+  return { quantity, purpose: 'exit', side, warnings: sale.warnings };
 };
 
 /** Manual orders: opposite to a held position is an exit; otherwise an entry (no manual shorts). */
 const checkManual = (s: RiskState, c: RiskConfig, r: OrderRequested): Verdict => {
   const held = s.positions.get(r.symbol);
   const reduces = held !== undefined && (held.quantity > 0 ? r.side === 'SELL' : r.side === 'BUY');
-  if (reduces) return checkExit(s, r.symbol, r.side, r.quantity);
+  if (reduces) return checkExit(s, c, r.symbol, r.side, r.quantity, r.ts);
   if (r.side === 'SELL')
     return {
       rule: 'short_not_allowed',
@@ -246,7 +289,8 @@ const decide = (s: RiskState, c: RiskConfig, ids: IdPort, input: ScoredSignal | 
   try {
     if (input.kind === 'order.requested') verdict = checkManual(s, c, input);
     else if (input.signal.side === 'HOLD') verdict = { rule: 'not_actionable', reason: 'HOLD signals are not traded' };
-    else if (input.signal.action === 'exit') verdict = checkExit(s, input.symbol, input.signal.side, undefined);
+    else if (input.signal.action === 'exit')
+      verdict = checkExit(s, c, input.symbol, input.signal.side, undefined, input.ts);
     else
       verdict = checkEntry(
         s,
@@ -297,7 +341,11 @@ const decide = (s: RiskState, c: RiskConfig, ids: IdPort, input: ScoredSignal | 
       : signal.signal.reason,
     ...protective,
   };
-  s.pending.set(clientOrderId, { symbol: input.symbol, purpose: verdict.purpose });
+  s.pending.set(clientOrderId, {
+    symbol: input.symbol,
+    purpose: verdict.purpose,
+    cost: verdict.side === 'BUY' ? verdict.quantity * signal.signal.price : 0,
+  });
   if (verdict.purpose === 'enter') countEntry(s.limits, input.ts);
   return {
     kind: 'risk.approved',
@@ -338,7 +386,7 @@ export const reduceRisk = (s: RiskState, c: RiskConfig, ids: IdPort, input: Risk
       };
     case 'order.partially_filled':
     case 'order.filled':
-      return recordFill(s, input);
+      return recordFill(s, c, input);
     case 'order.cancelled':
     case 'order.rejected':
     case 'order.failed':
@@ -354,13 +402,14 @@ export const reduceRisk = (s: RiskState, c: RiskConfig, ids: IdPort, input: Risk
  * only malformed fills (adapters validate them); should it throw anyway, the kill switch is engaged:
  * with the day-trade count unknown, entries stop (fail closed) and exits go on.
  */
-const recordFill = (s: RiskState, fill: FillEvent): KillSwitchChanged | undefined => {
+const recordFill = (s: RiskState, c: RiskConfig, fill: FillEvent): KillSwitchChanged | undefined => {
   if (fill.kind === 'order.filled') s.pending.delete(fill.clientOrderId);
   try {
     s.dayTrades = recordDayTradeFill(s.dayTrades, fill);
+    if (s.settlement !== undefined) s.settlement = recordSettlementFill(s.settlement, fill, c.settlement);
     return undefined;
   } catch (err) {
-    const reason = `day-trade ledger refused fill ${fill.execId}: ${err instanceof Error ? err.message : String(err)}`;
+    const reason = `risk ledgers refused fill ${fill.execId}: ${err instanceof Error ? err.message : String(err)}`;
     engage(s.limits, reason, fill.ts);
     return { kind: 'risk.kill_switch_changed', ts: fill.ts, engaged: true, reason, source: 'risk_error' };
   }

@@ -1,3 +1,4 @@
+import { DEFAULT_SETTLEMENT_CONFIG } from '../../../engine/risk/settlement-ledger.js';
 import { describe, expect, it } from 'vitest';
 import type { RiskDecision } from '../../../engine/messages/risk.js';
 import { freshLimits, restoreLimits, snapshotLimits } from '../../../engine/risk/risk-limits.js';
@@ -21,6 +22,7 @@ const CONFIG: RiskConfig = {
   maxPositionPct: 0.1,
   limits: { dailyTradeLimit: 2, weeklyTradeLimit: 3, dailyLossLimitPct: 0.02, maxDrawdownPct: 0.1 },
   pdt: { policy: 'off', mode: 'strict', equityThreshold: 25_000, accountType: 'margin' },
+  settlement: DEFAULT_SETTLEMENT_CONFIG,
 };
 
 const ids = sequentialIds('o');

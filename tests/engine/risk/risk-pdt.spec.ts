@@ -1,3 +1,4 @@
+import { DEFAULT_SETTLEMENT_CONFIG } from '../../../engine/risk/settlement-ledger.js';
 import { describe, expect, it } from 'vitest';
 import type { PdtConfig } from '../../../engine/risk/day-trade-ledger.js';
 import {
@@ -20,6 +21,7 @@ const config = (pdt: Partial<PdtConfig> = {}): RiskConfig => ({
   maxPositionPct: 0.1,
   limits: { dailyTradeLimit: 100, weeklyTradeLimit: 100, dailyLossLimitPct: 0.5, maxDrawdownPct: 0.9 },
   pdt: { policy: 'finra-legacy', mode: 'strict', equityThreshold: 25_000, accountType: 'margin', ...pdt },
+  settlement: DEFAULT_SETTLEMENT_CONFIG,
 });
 
 const ids = sequentialIds('o');

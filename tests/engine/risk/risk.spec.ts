@@ -1,3 +1,4 @@
+import { DEFAULT_SETTLEMENT_CONFIG } from '../../../engine/risk/settlement-ledger.js';
 import { marbles } from 'rxjs-marbles';
 import { map } from 'rxjs';
 import { describe, expect, it } from 'vitest';
@@ -17,6 +18,7 @@ const CONFIG: RiskConfig = {
   // Loose limits: the cases below are about the other rules (the limits have their own cases).
   limits: { dailyTradeLimit: 100, weeklyTradeLimit: 100, dailyLossLimitPct: 0.5, maxDrawdownPct: 0.9 },
   pdt: { policy: 'off', mode: 'strict', equityThreshold: 25_000, accountType: 'margin' },
+  settlement: DEFAULT_SETTLEMENT_CONFIG,
 };
 
 const decideOn = (state = createRiskState(account(100_000)), input = scored(), config = CONFIG): RiskDecision => {
