@@ -1,26 +1,9 @@
 import { z } from 'zod';
-import { TIMEFRAMES } from '../messages/market.js';
 import { SymbolSchema } from '../messages/symbol.js';
+import { fraction, timeframeField, wholeNumber } from './config-fields.js';
 
 /** Most fixed levels a config may list: enough for any hand-drawn chart, small enough to scan per bar. */
 const MAX_FIXED_LEVELS = 50;
-
-function wholeNumber(name: string, min: number, max: number, fallback: number) {
-  return z
-    .number({ error: `${name} must be a number` })
-    .int({ error: `${name} must be a whole number` })
-    .min(min, { error: `${name} must be at least ${min}` })
-    .max(max, { error: `${name} must be at most ${max}` })
-    .default(fallback);
-}
-
-function fraction(name: string, maxExclusive: number, fallback: number) {
-  return z
-    .number({ error: `${name} must be a number` })
-    .gt(0, { error: `${name} must be greater than 0` })
-    .lt(maxExclusive, { error: `${name} must be less than ${maxExclusive}` })
-    .default(fallback);
-}
 
 const fixedLevel = z
   .number({ error: 'each of levels must be a number' })
@@ -33,7 +16,7 @@ const fixedLevel = z
  */
 export const LevelBasedConfigSchema = z.strictObject({
   symbol: SymbolSchema.describe('Ticker, trimmed and upper-cased'),
-  timeframe: z.enum(TIMEFRAMES, { error: `timeframe must be one of ${TIMEFRAMES.join(', ')}` }).default('5m'),
+  timeframe: timeframeField(),
   lookback: wholeNumber('lookback', 5, 500, 20).describe('Bars in which a pivot must lie to count'),
   cluster_tolerance: fraction('cluster_tolerance', 0.1, 0.002).describe(
     'Pivots within this fraction above the lowest price of a group join it',

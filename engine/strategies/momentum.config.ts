@@ -1,23 +1,6 @@
 import { z } from 'zod';
-import { TIMEFRAMES } from '../messages/market.js';
 import { SymbolSchema } from '../messages/symbol.js';
-
-function wholeNumber(name: string, min: number, max: number, fallback: number) {
-  return z
-    .number({ error: `${name} must be a number` })
-    .int({ error: `${name} must be a whole number` })
-    .min(min, { error: `${name} must be at least ${min}` })
-    .max(max, { error: `${name} must be at most ${max}` })
-    .default(fallback);
-}
-
-function fraction(name: string, maxExclusive: number, fallback: number) {
-  return z
-    .number({ error: `${name} must be a number` })
-    .gt(0, { error: `${name} must be greater than 0` })
-    .lt(maxExclusive, { error: `${name} must be less than ${maxExclusive}` })
-    .default(fallback);
-}
+import { fraction, timeframeField, wholeNumber } from './config-fields.js';
 
 /**
  * Config of the `momentum` strategy (SPEC section 3). Unknown keys are rejected so a typo in a field
@@ -27,7 +10,7 @@ function fraction(name: string, maxExclusive: number, fallback: number) {
 export const MomentumConfigSchema = z
   .strictObject({
     symbol: SymbolSchema.describe('Ticker, trimmed and upper-cased'),
-    timeframe: z.enum(TIMEFRAMES, { error: `timeframe must be one of ${TIMEFRAMES.join(', ')}` }).default('5m'),
+    timeframe: timeframeField(),
     rsi_period: wholeNumber('rsi_period', 2, 200, 14),
     macd_fast: wholeNumber('macd_fast', 1, 200, 12),
     macd_slow: wholeNumber('macd_slow', 2, 400, 26),

@@ -1,28 +1,6 @@
 import { z } from 'zod';
-import { TIMEFRAMES } from '../messages/market.js';
 import { SymbolSchema } from '../messages/symbol.js';
-
-function wholeNumber(name: string, min: number, max: number, fallback: number) {
-  return z
-    .number({ error: `${name} must be a number` })
-    .int({ error: `${name} must be a whole number` })
-    .min(min, { error: `${name} must be at least ${min}` })
-    .max(max, { error: `${name} must be at most ${max}` })
-    .default(fallback);
-}
-
-/** A number in (0, max], e.g. a percentage given as a fraction (0.1 % = 0.001). */
-function positive(name: string, max: number, fallback: number) {
-  return z
-    .number({ error: `${name} must be a number` })
-    .gt(0, { error: `${name} must be greater than 0` })
-    .max(max, { error: `${name} must be at most ${max}` })
-    .default(fallback);
-}
-
-function flag(name: string, fallback: boolean) {
-  return z.boolean({ error: `${name} must be true or false` }).default(fallback);
-}
+import { flag, positiveAtMost, timeframeField, wholeNumber } from './config-fields.js';
 
 /**
  * Config of the `range_bound` strategy (SPEC section 3). Percentages are fractions (0.1 % = 0.001).
@@ -37,20 +15,20 @@ function flag(name: string, fallback: boolean) {
 export const RangeBoundConfigSchema = z
   .strictObject({
     symbol: SymbolSchema.describe('Ticker, trimmed and upper-cased'),
-    timeframe: z.enum(TIMEFRAMES, { error: `timeframe must be one of ${TIMEFRAMES.join(', ')}` }).default('5m'),
-    proximity: positive('proximity', 0.05, 0.001).describe(
+    timeframe: timeframeField(),
+    proximity: positiveAtMost('proximity', 0.05, 0.001).describe(
       'Entry band around a level, as a fraction of the level (0.001 = 0.1 %)',
     ),
     volume_confirmation: flag('volume_confirmation', true).describe(
       'Enter only when the last volume is at least min_volume_multiple x its volume_period-bar mean',
     ),
-    min_volume_multiple: positive('min_volume_multiple', 100, 1).describe(
+    min_volume_multiple: positiveAtMost('min_volume_multiple', 100, 1).describe(
       'Volume confirmation threshold, as a multiple of the mean volume',
     ),
     volume_period: wholeNumber('volume_period', 2, 500, 20).describe(
       'Bars in the volume mean (the current bar included)',
     ),
-    stop_loss_pct: positive('stop_loss_pct', 0.5, 0.005).describe(
+    stop_loss_pct: positiveAtMost('stop_loss_pct', 0.5, 0.005).describe(
       'Stop distance beyond the level: long stop = PDL x (1 - stop_loss_pct)',
     ),
     target_tolerance: z

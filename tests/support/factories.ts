@@ -3,6 +3,8 @@ import type { Bar } from '../../engine/messages/market.js';
 import type { FillEvent } from '../../engine/messages/order.js';
 import type { ScoredSignal, Signal } from '../../engine/messages/signal.js';
 import { scoreConfluence } from '../../engine/confluence/confluence.js';
+import type { RiskConfig } from '../../engine/risk/risk.operator.js';
+import { DEFAULT_SETTLEMENT_CONFIG } from '../../engine/risk/settlement-ledger.js';
 
 /** Test data builders: small, explicit, overridable. */
 export const T0 = Date.UTC(2026, 10, 2, 14, 30); // 2026-11-02 09:30 ET
@@ -108,3 +110,20 @@ export const sequentialIds = (prefix = 'id') => {
   let n = 0;
   return { next: () => `${prefix}-${++n}` };
 };
+
+/**
+ * A risk config for operator tests: the engine's tiers and caps, loose limits and PDT off, so a case
+ * switches on just the rule it is about.
+ */
+export const riskConfig = (over: Partial<RiskConfig> = {}): RiskConfig => ({
+  accountId: 'paper',
+  minConfidence: 0.5,
+  confluenceMin: 0.6,
+  maxConcurrentTrades: 50,
+  sizingTiers: { low: 0.01, medium: 0.025, high: 0.04 },
+  maxPositionPct: 0.1,
+  limits: { dailyTradeLimit: 100, weeklyTradeLimit: 100, dailyLossLimitPct: 0.5, maxDrawdownPct: 0.9 },
+  pdt: { policy: 'off', mode: 'strict', equityThreshold: 25_000, accountType: 'margin' },
+  settlement: DEFAULT_SETTLEMENT_CONFIG,
+  ...over,
+});

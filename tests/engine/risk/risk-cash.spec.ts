@@ -7,22 +7,16 @@ import {
   createRiskState,
   reduceRisk,
 } from '../../../engine/risk/risk.operator.js';
-import { DEFAULT_SETTLEMENT_CONFIG, createSettlementLedger } from '../../../engine/risk/settlement-ledger.js';
-import { T0, account, fill, position, sequentialIds } from '../../support/factories.js';
+import { createSettlementLedger } from '../../../engine/risk/settlement-ledger.js';
+import { T0, account, fill, position, riskConfig, sequentialIds } from '../../support/factories.js';
 
 const DAY = 86_400_000;
 // T0 is Monday 2026-11-02 09:30 New York; T+1 settlement.
-const config = (mode: 'strict' | 'warning'): RiskConfig => ({
-  accountId: 'paper',
-  minConfidence: 0.5,
-  confluenceMin: 0.6,
-  maxConcurrentTrades: 50,
-  sizingTiers: { low: 0.01, medium: 0.025, high: 0.04 },
-  maxPositionPct: 1,
-  limits: { dailyTradeLimit: 100, weeklyTradeLimit: 100, dailyLossLimitPct: 0.5, maxDrawdownPct: 0.9 },
-  pdt: { policy: 'finra-legacy', mode, equityThreshold: 25_000, accountType: 'cash' },
-  settlement: DEFAULT_SETTLEMENT_CONFIG,
-});
+const config = (mode: 'strict' | 'warning'): RiskConfig =>
+  riskConfig({
+    maxPositionPct: 1,
+    pdt: { policy: 'finra-legacy', mode, equityThreshold: 25_000, accountType: 'cash' },
+  });
 
 const ids = sequentialIds('o');
 let request = 0;

@@ -1,4 +1,3 @@
-import { DEFAULT_SETTLEMENT_CONFIG } from '../../../engine/risk/settlement-ledger.js';
 import { describe, expect, it } from 'vitest';
 import type { RiskDecision } from '../../../engine/messages/risk.js';
 import { freshLimits, restoreLimits, snapshotLimits } from '../../../engine/risk/risk-limits.js';
@@ -9,21 +8,13 @@ import {
   createRiskState,
   reduceRisk,
 } from '../../../engine/risk/risk.operator.js';
-import { T0, account, position, scored, sequentialIds } from '../../support/factories.js';
+import { T0, account, position, scored, sequentialIds, riskConfig } from '../../support/factories.js';
 
 const DAY = 86_400_000;
 // T0 is Monday 2026-11-02 09:30 New York.
-const CONFIG: RiskConfig = {
-  accountId: 'paper',
-  minConfidence: 0.5,
-  confluenceMin: 0.6,
-  maxConcurrentTrades: 50,
-  sizingTiers: { low: 0.01, medium: 0.025, high: 0.04 },
-  maxPositionPct: 0.1,
+const CONFIG: RiskConfig = riskConfig({
   limits: { dailyTradeLimit: 2, weeklyTradeLimit: 3, dailyLossLimitPct: 0.02, maxDrawdownPct: 0.1 },
-  pdt: { policy: 'off', mode: 'strict', equityThreshold: 25_000, accountType: 'margin' },
-  settlement: DEFAULT_SETTLEMENT_CONFIG,
-};
+});
 
 const ids = sequentialIds('o');
 const step = (s: RiskState, input: RiskInput) => reduceRisk(s, CONFIG, ids, input);

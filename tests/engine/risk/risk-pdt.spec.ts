@@ -1,4 +1,3 @@
-import { DEFAULT_SETTLEMENT_CONFIG } from '../../../engine/risk/settlement-ledger.js';
 import { describe, expect, it } from 'vitest';
 import type { PdtConfig } from '../../../engine/risk/day-trade-ledger.js';
 import {
@@ -8,21 +7,14 @@ import {
   createRiskState,
   reduceRisk,
 } from '../../../engine/risk/risk.operator.js';
-import { T0, account, fill, position, scored, sequentialIds } from '../../support/factories.js';
+import { T0, account, fill, position, scored, sequentialIds, riskConfig } from '../../support/factories.js';
 
 const DAY = 86_400_000;
 // T0 is Monday 2026-11-02 09:30 New York.
-const config = (pdt: Partial<PdtConfig> = {}): RiskConfig => ({
-  accountId: 'paper',
-  minConfidence: 0.5,
-  confluenceMin: 0.6,
-  maxConcurrentTrades: 50,
-  sizingTiers: { low: 0.01, medium: 0.025, high: 0.04 },
-  maxPositionPct: 0.1,
-  limits: { dailyTradeLimit: 100, weeklyTradeLimit: 100, dailyLossLimitPct: 0.5, maxDrawdownPct: 0.9 },
-  pdt: { policy: 'finra-legacy', mode: 'strict', equityThreshold: 25_000, accountType: 'margin', ...pdt },
-  settlement: DEFAULT_SETTLEMENT_CONFIG,
-});
+const config = (pdt: Partial<PdtConfig> = {}): RiskConfig =>
+  riskConfig({
+    pdt: { policy: 'finra-legacy', mode: 'strict', equityThreshold: 25_000, accountType: 'margin', ...pdt },
+  });
 
 const ids = sequentialIds('o');
 const entry = (symbol: string, ts: number) => scored({ symbol, ts, confidence: 0.9, price: 10, entry: 10 });
