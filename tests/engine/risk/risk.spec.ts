@@ -1,4 +1,3 @@
-import { DEFAULT_SETTLEMENT_CONFIG } from '../../../engine/risk/settlement-ledger.js';
 import { marbles } from 'rxjs-marbles';
 import { map } from 'rxjs';
 import { describe, expect, it } from 'vitest';
@@ -6,20 +5,10 @@ import type { OrderRequested } from '../../../engine/messages/engine-event.js';
 import type { RiskDecision } from '../../../engine/messages/risk.js';
 import { type RiskConfig, createRiskState, reduceRisk, riskManager } from '../../../engine/risk/risk.operator.js';
 import { sharesFor, tierFraction } from '../../../engine/risk/sizing.js';
-import { T0, account, fill, position, scored, sequentialIds } from '../../support/factories.js';
+import { T0, account, fill, position, riskConfig, scored, sequentialIds } from '../../support/factories.js';
 
-const CONFIG: RiskConfig = {
-  accountId: 'paper',
-  minConfidence: 0.5,
-  confluenceMin: 0.6,
-  maxConcurrentTrades: 2,
-  sizingTiers: { low: 0.01, medium: 0.025, high: 0.04 },
-  maxPositionPct: 0.1,
-  // Loose limits: the cases below are about the other rules (the limits have their own cases).
-  limits: { dailyTradeLimit: 100, weeklyTradeLimit: 100, dailyLossLimitPct: 0.5, maxDrawdownPct: 0.9 },
-  pdt: { policy: 'off', mode: 'strict', equityThreshold: 25_000, accountType: 'margin' },
-  settlement: DEFAULT_SETTLEMENT_CONFIG,
-};
+// Loose limits and PDT off: the cases below are about the other rules (those have their own specs).
+const CONFIG: RiskConfig = riskConfig({ maxConcurrentTrades: 2 });
 
 const decideOn = (state = createRiskState(account(100_000)), input = scored(), config = CONFIG): RiskDecision => {
   const d = reduceRisk(state, config, sequentialIds('o'), input);
