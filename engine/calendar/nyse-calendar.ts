@@ -215,6 +215,20 @@ export const isTradingDay = (date: string): boolean => isTradingDayNumber(dayOf(
  */
 export const sessionBounds = (date: string): SessionBounds | undefined => recordOfDay(dayOf(date)).bounds;
 
+/** One New York day: its date, its span (23 or 25 hours at DST switches) and its regular session. */
+export interface NewYorkDay {
+  readonly date: string;
+  /** New York midnight starting the day, epoch ms (inclusive). */
+  readonly start: number;
+  /** The next New York midnight, epoch ms (exclusive). */
+  readonly end: number;
+  /** Undefined when the market is closed that day. */
+  readonly session: Session | undefined;
+}
+
+/** The New York day containing `ts`. Hot-path lookup: cached, shared and frozen, like `sessionAt`. */
+export const newYorkDayAt = (ts: number): NewYorkDay => recordAt(ts);
+
 /** The New York calendar date ('YYYY-MM-DD') that contains the instant `ts`. */
 export const sessionDateOf = (ts: number): string => recordAt(ts).date;
 

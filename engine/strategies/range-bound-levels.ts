@@ -1,13 +1,8 @@
-import { DateTime } from 'luxon';
-import { previousTradingDay, sessionBounds, sessionDateOf } from '../calendar/nyse-calendar.js';
+import { formatIsoDay } from '../calendar/civil-date.js';
+import { newYorkDayAt, previousTradingDay, sessionBounds } from '../calendar/nyse-calendar.js';
 import { TIMEFRAME_MS, type Timeframe } from '../messages/market.js';
 
-/** The zone of the NYSE calendar's dates (see engine/calendar/nyse-calendar.ts). */
-const NYSE_ZONE = 'America/New_York';
-const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
-/** Cache entries kept before a cache is dropped and rebuilt (about 11 years of hour keys). */
-const MAX_CACHE_ENTRIES = 100_000;
 
 /** One calendar day as the tracker needs it: its span, its regular session and the trading day before it. */
 interface CalendarDay {
@@ -23,53 +18,33 @@ interface CalendarDay {
   readonly previousTradingDate: string;
 }
 
-/**
- * Memo of `CalendarDay`s, shared by every tracker: the days are a pure function of the calendar, and
- * sharing them means luxon runs once per day for the whole engine, not once per day per symbol.
- * New York days are stored under every UTC hour they contain (NY offsets are whole hours, so each UTC
- * hour lies in exactly one NY day); UTC days under their day number.
- */
-const newYorkDays = new Map<number, CalendarDay>();
-const utcDays = new Map<number, CalendarDay>();
-
-function remember(cache: Map<number, CalendarDay>, firstKey: number, lastKey: number, day: CalendarDay): void {
-  if (cache.size > MAX_CACHE_ENTRIES) cache.clear();
-  for (let key = firstKey; key <= lastKey; key++) cache.set(key, day);
-}
-
-function calendarDay(date: string, start: number, end: number, wholeDayIsSession: boolean): CalendarDay {
-  const bounds = sessionBounds(date);
-  return Object.freeze({
-    date,
-    start,
-    end,
-    open: bounds === undefined ? Number.NaN : wholeDayIsSession ? start : bounds.open,
-    close: bounds === undefined ? Number.NaN : wholeDayIsSession ? end : bounds.close,
-    previousTradingDate: previousTradingDay(date),
-  });
-}
-
-/** The New York day containing `ts`, with its regular session. */
+/** The New York day containing `ts`, with its regular session (from the calendar's shared day cache). */
 function newYorkDayOf(ts: number): CalendarDay {
-  const cached = newYorkDays.get(Math.floor(ts / HOUR_MS));
-  if (cached !== undefined && cached.start <= ts && ts < cached.end) return cached;
-  const date = sessionDateOf(ts);
-  const midnight = DateTime.fromISO(date, { zone: NYSE_ZONE });
-  const day = calendarDay(date, midnight.toMillis(), midnight.plus({ days: 1 }).toMillis(), false);
-  remember(newYorkDays, Math.ceil(day.start / HOUR_MS), Math.floor(day.end / HOUR_MS) - 1, day);
-  return day;
+  const day = newYorkDayAt(ts);
+  return {
+    date: day.date,
+    start: day.start,
+    end: day.end,
+    open: day.session?.open ?? Number.NaN,
+    close: day.session?.close ?? Number.NaN,
+    previousTradingDate: previousTradingDay(day.date),
+  };
 }
 
 /** The UTC day containing `ts`; on a trading day the whole day counts as its session (1d bars). */
 function utcDayOf(ts: number): CalendarDay {
-  const key = Math.floor(ts / DAY_MS);
-  const cached = utcDays.get(key);
-  if (cached !== undefined) return cached;
-  const start = key * DAY_MS;
-  const date = DateTime.fromMillis(start, { zone: 'utc' }).toFormat('yyyy-MM-dd');
-  const day = calendarDay(date, start, start + DAY_MS, true);
-  remember(utcDays, key, key, day);
-  return day;
+  const dayNumber = Math.floor(ts / DAY_MS);
+  const start = dayNumber * DAY_MS;
+  const date = formatIsoDay(dayNumber);
+  const trading = sessionBounds(date) !== undefined;
+  return {
+    date,
+    start,
+    end: start + DAY_MS,
+    open: trading ? start : Number.NaN,
+    close: trading ? start + DAY_MS : Number.NaN,
+    previousTradingDate: previousTradingDay(date),
+  };
 }
 
 /**
@@ -90,8 +65,8 @@ function utcDayOf(ts: number): CalendarDay {
  * - Bars arrive in time order (the aggregator and the actor guarantee it). A bar older than the
  *   current day is ignored here rather than rolling the days back.
  *
- * The calendar is consulted only when a bar leaves the cached day, through a memo shared by all
- * trackers, so the per-bar path is a few comparisons.
+ * The calendar is consulted only when a bar leaves the current day (its own day cache makes that
+ * O(1) too), so the per-bar path is a few comparisons.
  */
 export class PreviousSessionLevels {
   private readonly barMs: number;
