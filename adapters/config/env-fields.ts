@@ -161,3 +161,17 @@ export function symbolListVar(fallback: string) {
     return parsed;
   });
 }
+
+/** An http(s) base URL; the trailing slash is dropped so `${base}/path` never doubles it. */
+export function urlVar(fallback: string) {
+  return required('an http:// or https:// URL', fallback, (raw) => {
+    if (!URL.canParse(raw)) return undefined;
+    const url = new URL(raw);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? raw.replace(/\/+$/, '') : undefined;
+  });
+}
+
+/** Comma-separated free-text entries (no format check per entry); blank entries are ignored. */
+export function stringListVar(fallback: string) {
+  return requiredList<readonly string[]>(fallback, (raw) => ({ ok: true, value: splitList(raw) }));
+}

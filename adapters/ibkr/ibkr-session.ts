@@ -184,6 +184,14 @@ export class IbkrSession {
     return this.accounts;
   }
 
+  /**
+   * The library client of this connection, for streams this class does not model (option ticks):
+   * callers may add listeners (removed with all others on close) and write only through `send`.
+   */
+  get ibApi(): IBApi {
+    return this.api;
+  }
+
   /** Connect and wait for NEXT_VALID_ID. Rejects with the reason (e.g. 502 refused, 326 client id in use). */
   open(): Promise<SessionReady> {
     if (this.state !== 'new') return Promise.reject(new SessionError(504, 'session already used'));

@@ -23,6 +23,8 @@ import type {
   FakeGatewayOptions,
   FakeHistoricalBar,
   FakeHistoricalSource,
+  FakeMarketDataFailure,
+  FakeOptionTicks,
   FakeOrder,
   FakeOrderMatch,
   FakeOrderScript,
@@ -57,7 +59,7 @@ class Session {
   clientId = -1;
   handshakeBuffer: Buffer = Buffer.alloc(0);
   readonly reader = new FrameReader();
-  readonly marketData = new Map<number, { symbol: string; snapshot: boolean }>();
+  readonly marketData = new Map<number, { symbol: string; snapshot: boolean; genericTicks: ReadonlySet<string> }>();
   readonly realTimeBars = new Map<number, string>();
   readonly historicalUpdates = new Map<number, string>();
   readonly accountSummaries = new Map<number, readonly string[]>();
@@ -147,6 +149,16 @@ const TICK_TYPES: Readonly<Record<keyof QuoteState, readonly [live: number, dela
   close: [9, 75],
   open: [14, 76],
 };
+/** Option figure → [tick type, generic tick that must be requested, sent as TICK_GENERIC]. */
+const OPTION_TICK_TYPES: Readonly<Record<keyof FakeOptionTicks, readonly [number, string, boolean]>> = {
+  callVolume: [29, '100', false],
+  putVolume: [30, '100', false],
+  callOpenInterest: [27, '101', false],
+  putOpenInterest: [28, '101', false],
+  historicalVol: [23, '104', true],
+  avgOptionVolume: [87, '105', false],
+  impliedVol: [24, '106', true],
+};
 const PRICE_FIELDS = new Set<keyof QuoteState>(['bid', 'ask', 'last', 'high', 'low', 'close', 'open']);
 const SIZE_OF: Partial<Record<keyof QuoteState, keyof QuoteState>> = {
   bid: 'bidSize',
@@ -187,6 +199,8 @@ export class FakeGateway {
   private readonly accountValues = new Map<string, Map<string, string>>();
   private readonly positionsByAccount = new Map<string, Map<string, PositionState>>();
   private readonly quotes = new Map<string, QuoteState>();
+  private readonly optionFigures = new Map<string, FakeOptionTicks>();
+  private readonly marketDataFailures = new Map<string, FakeMarketDataFailure>();
   private readonly historical = new Map<string, FakeHistoricalSource>();
   private readonly historicalFailures = new Map<string, { code: number; text: string }>();
   private readonly orders: OrderState[] = [];
@@ -453,6 +467,63 @@ export class FakeGateway {
       }
     }
     if (tick.last !== undefined) this.crossWorkingOrders(symbol, tick.last);
+  }
+
+  /**
+   * Sets option figures of `symbol` (merged into the current ones) and sends each given one to every
+   * live market-data subscription of the symbol whose generic tick list asked for it (see
+   * FakeOptionTicks). New subscriptions get the current figures right after their quote.
+   */
+  pushOptionTicks(symbol: string, ticks: FakeOptionTicks): void {
+    for (const [key, v] of Object.entries(ticks) as [keyof FakeOptionTicks, number | undefined][]) {
+      if (v !== undefined) this.checkedNumber(v, `option tick ${symbol}.${key}`);
+    }
+    this.optionFigures.set(symbol, { ...this.optionFigures.get(symbol), ...ticks });
+    for (const s of this.liveSessions()) {
+      for (const [reqId, sub] of s.marketData) {
+        if (sub.symbol === symbol) this.sendOptionTicks(s, reqId, sub.genericTicks, ticks);
+      }
+    }
+  }
+
+  /**
+   * Makes reqMktData on `symbol` answer ERR_MSG(reqId, code, text) (354 no subscription, 10089 needs
+   * another subscription ...). Unless `keepStreaming` (default: true for 10090, 10091, 10167, as IB
+   * keeps those requests running) the request is dropped. `clearMarketDataFailure` undoes it.
+   */
+  failMarketData(
+    symbol: string,
+    code: number,
+    text?: string,
+    options: { readonly keepStreaming?: boolean } = {},
+  ): void {
+    this.marketDataFailures.set(symbol, {
+      code,
+      text: text ?? this.errorText(code),
+      keepStreaming: options.keepStreaming ?? [10090, 10091, 10167].includes(code),
+    });
+  }
+
+  /** Lets reqMktData on `symbol` succeed again. */
+  clearMarketDataFailure(symbol: string): void {
+    this.marketDataFailures.delete(symbol);
+  }
+
+  /** Live market-data subscriptions (reqId → symbol and generic ticks) of every session. */
+  get marketDataSubscriptions(): readonly {
+    readonly sessionId: number;
+    readonly reqId: number;
+    readonly symbol: string;
+    readonly genericTicks: readonly string[];
+  }[] {
+    return this.liveSessions().flatMap((s) =>
+      [...s.marketData].map(([reqId, sub]) => ({
+        sessionId: s.id,
+        reqId,
+        symbol: sub.symbol,
+        genericTicks: [...sub.genericTicks],
+      })),
+    );
   }
 
   /** Sends a 5-second bar to every live real-time-bar subscription of `symbol`. */
@@ -931,12 +1002,25 @@ export class FakeGateway {
       this.send(session, msg.errorMessage(session.serverVersion, r.reqId, 200, this.errorText(200)));
       return;
     }
+    const failure = this.marketDataFailures.get(contract.symbol);
+    if (failure) {
+      this.send(session, msg.errorMessage(session.serverVersion, r.reqId, failure.code, failure.text));
+      if (!failure.keepStreaming) return;
+    }
     const delayed = session.marketDataType === 3 || session.marketDataType === 4;
+    const genericTicks = new Set(
+      r.genericTickList
+        .split(',')
+        .map((t) => t.trim())
+        .filter((t) => t !== ''),
+    );
     this.send(session, msg.marketDataType(r.reqId, session.marketDataType));
     this.send(session, msg.tickReqParams(r.reqId, '9c0001'));
-    if (!r.snapshot) session.marketData.set(r.reqId, { symbol: contract.symbol, snapshot: false });
+    if (!r.snapshot) session.marketData.set(r.reqId, { symbol: contract.symbol, snapshot: false, genericTicks });
     const quote = this.quotes.get(contract.symbol);
     if (quote) this.sendTicks(session, r.reqId, quote, delayed);
+    const figures = this.optionFigures.get(contract.symbol);
+    if (figures) this.sendOptionTicks(session, r.reqId, genericTicks, figures);
     if (r.snapshot) this.send(session, msg.tickSnapshotEnd(r.reqId));
   }
 
@@ -958,6 +1042,15 @@ export class FakeGateway {
     }
     if (tick.last !== undefined && !delayed) {
       this.send(session, msg.tickString(reqId, 45, String(Math.floor(this.clock() / 1000))));
+    }
+  }
+
+  private sendOptionTicks(session: Session, reqId: number, wanted: ReadonlySet<string>, ticks: FakeOptionTicks): void {
+    for (const [key, v] of Object.entries(ticks) as [keyof FakeOptionTicks, number | undefined][]) {
+      const spec = OPTION_TICK_TYPES[key];
+      if (v === undefined || !spec || !wanted.has(spec[1])) continue;
+      const [tickType, , generic] = spec;
+      this.send(session, generic ? msg.tickGeneric(reqId, tickType, v) : msg.tickSize(reqId, tickType, v));
     }
   }
 

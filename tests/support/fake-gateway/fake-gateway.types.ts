@@ -85,6 +85,29 @@ export interface FakeTick {
   readonly volume?: number;
 }
 
+/**
+ * Option figures of an underlying, sent on the stock's market-data requests that asked for the
+ * generic tick in brackets: call/put volume (100 → ticks 29/30), call/put open interest (101 →
+ * 27/28), average option volume (105 → 87) as TICK_SIZE; historical volatility (104 → 23) and
+ * implied volatility (106 → 24, decimals: 0.32 = 32 %) as TICK_GENERIC.
+ */
+export interface FakeOptionTicks {
+  readonly callVolume?: number;
+  readonly putVolume?: number;
+  readonly callOpenInterest?: number;
+  readonly putOpenInterest?: number;
+  readonly avgOptionVolume?: number;
+  readonly historicalVol?: number;
+  readonly impliedVol?: number;
+}
+
+/** How reqMktData for a symbol fails: ERR_MSG(reqId, code, text); `keepStreaming` = the request still runs (10090-style). */
+export interface FakeMarketDataFailure {
+  readonly code: number;
+  readonly text: string;
+  readonly keepStreaming: boolean;
+}
+
 /** One 5-second real-time bar (REAL_TIME_BARS). */
 export interface FakeRealTimeBar {
   /** Bar start, epoch seconds. */

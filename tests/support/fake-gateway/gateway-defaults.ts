@@ -31,6 +31,10 @@ export const DEFAULT_ERROR_TEXTS: Readonly<Record<number, string>> = {
   2108: 'Market data farm connection is inactive but should be available upon demand.usfarm',
   2110: 'Connectivity between Trader Workstation and server is broken. It will be restored automatically.',
   2158: 'Sec-def data farm connection is OK:secdefnj',
+  10089:
+    "Requested market data requires additional subscription for API. See link in 'Market Data Connections dialog' for more details.",
+  10090:
+    'Part of requested market data is not subscribed. Subscription-independent ticks are still active. Delayed market data is not available.',
   10148: 'OrderId that needs to be cancelled cannot be cancelled, state:',
   10167: 'Requested market data is not subscribed. Displaying delayed market data.',
 };

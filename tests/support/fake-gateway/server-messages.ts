@@ -51,6 +51,15 @@ export const tickSize = (reqId: number, tickType: number, size: number): WireFie
   size,
 ];
 
+/** TICK_GENERIC: one double-valued tick (e.g. 23 historical / 24 implied volatility). */
+export const tickGeneric = (reqId: number, tickType: number, value: number): WireField[] => [
+  ServerMsg.TICK_GENERIC,
+  6,
+  reqId,
+  tickType,
+  value,
+];
+
 export const tickString = (reqId: number, tickType: number, value: string): WireField[] => [
   ServerMsg.TICK_STRING,
   6,
