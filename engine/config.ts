@@ -1,6 +1,8 @@
 import { DEFAULT_SETTLEMENT_CONFIG, type SettlementConfig } from './risk/settlement-ledger.js';
 import { DEFAULT_PDT_CONFIG, type PdtConfig } from './risk/day-trade-ledger.js';
 import type { RiskLimitsConfig } from './risk/risk-limits.js';
+import { DEFAULT_EXIT_CONFIG, type ExitConfig } from './risk/exit-config.js';
+import { type AggregationConfig, DEFAULT_AGGREGATION } from './sentiment/aggregate.js';
 
 /** What the engine needs from configuration (parsed and validated at the edge, in adapters/config). */
 export interface EngineConfig {
@@ -32,7 +34,13 @@ export interface EngineConfig {
     readonly pdt: PdtConfig;
     /** Settlement of a cash account. */
     readonly settlement: SettlementConfig;
+    /** No new entries this long before a symbol's scheduled earnings report; 0 = off. */
+    readonly earningsBlackoutMs: number;
   };
+  /** How sentiment readings are aggregated for confluence and strategies. */
+  readonly sentiment: AggregationConfig;
+  /** Exit rules beyond each position's stop and target: trailing stop, ladder, time exit, flatten. */
+  readonly exits: ExitConfig;
   /** How often a symbol's actor may throw before it halts. */
   readonly actorMaxRestarts: number;
 }
@@ -58,6 +66,9 @@ export const DEFAULT_ENGINE_CONFIG: EngineConfig = {
     limits: { dailyTradeLimit: 5, weeklyTradeLimit: 20, dailyLossLimitPct: 0.02, maxDrawdownPct: 0.1 },
     pdt: DEFAULT_PDT_CONFIG,
     settlement: DEFAULT_SETTLEMENT_CONFIG,
+    earningsBlackoutMs: 24 * 3_600_000,
   },
+  sentiment: DEFAULT_AGGREGATION,
+  exits: DEFAULT_EXIT_CONFIG,
   actorMaxRestarts: 3,
 };

@@ -4,6 +4,7 @@ import type { OrderIntent } from './messages/order.js';
 import type { ScoredSignal } from './messages/signal.js';
 import type { StrategyRecord } from './messages/strategy.js';
 import type { SchedulerStats } from './scheduler/scheduler-stats.js';
+import type { AggregatedSentiment, SentimentLevel } from './sentiment/aggregate.js';
 
 export interface StrategyTypeInfo {
   readonly type: string;
@@ -121,6 +122,50 @@ export interface EngineApi {
    */
   setKillSwitch(engaged: boolean, input: unknown): Promise<RiskStatus>;
   health(): HealthReport;
+  /** Weights, minimum and, per active symbol, the sentiment aggregate and options flow confluence would use now. */
+  confluenceStatus(): ConfluenceStatus;
+  /** One symbol's confluence inputs now (per-source breakdown) and its latest scored signals. DomainError validation_error. */
+  confluenceFor(symbol: unknown): ConfluenceView;
+}
+
+export interface SentimentSummary {
+  readonly score: number;
+  readonly confidence: number;
+  readonly level: SentimentLevel;
+  readonly source_count: number;
+  readonly mentions: number;
+  readonly divergence: number;
+  readonly divergent: boolean;
+}
+
+export interface OptionsFlowSummary {
+  readonly score: number;
+  readonly confidence: number;
+  readonly published_at: string;
+}
+
+export interface ConfluenceStatus {
+  readonly weights: { readonly technical: number; readonly sentiment: number; readonly options: number };
+  readonly min: number;
+  /** Event (market) time the inputs are taken at. */
+  readonly as_of: string | null;
+  /** Symbols with an enabled strategy or a position. */
+  readonly symbols: readonly {
+    readonly symbol: string;
+    readonly sentiment: SentimentSummary | null;
+    readonly options: OptionsFlowSummary | null;
+  }[];
+}
+
+export interface ConfluenceView {
+  readonly symbol: string;
+  readonly as_of: string | null;
+  readonly weights: ConfluenceStatus['weights'];
+  readonly min: number;
+  readonly sentiment: (SentimentSummary & { readonly sources: AggregatedSentiment['sources'] }) | null;
+  readonly options: OptionsFlowSummary | null;
+  /** The symbol's latest scored signals, newest first (at most 20). */
+  readonly recent_signals: readonly ScoredSignal[];
 }
 
 /** `GET /api/risk/status` (snake_case, ready for JSON). Money in account currency, fractions 0..1. */
@@ -184,8 +229,44 @@ export interface RiskStatus {
       };
   readonly open_positions: number;
   readonly pending_orders: number;
+  /** The exit rules and each held position's exit state. */
+  readonly exits: ExitStatus;
   /** Rules of SPEC section 6 this version does not enforce yet, in words. */
   readonly not_enforced: readonly string[];
+}
+
+/** The exit rules in force (SPEC 6 "Exits") and what they remember about each held position. */
+export interface ExitStatus {
+  readonly config: {
+    readonly trailing_stop_pct: number | null;
+    readonly ladder: readonly { readonly gain: number; readonly sell_fraction: number }[];
+    readonly max_holding_minutes: number | null;
+    readonly flatten_before_close_minutes: number | null;
+    readonly ladder_fill_timeout_seconds: number;
+  };
+  /** Inside the flatten window now: positions are being sold and new entries refused. */
+  readonly flatten_window_open: boolean;
+  readonly positions: readonly {
+    readonly symbol: string;
+    readonly direction: 'long' | 'short';
+    readonly opened_at: string;
+    readonly original_quantity: number;
+    /** Ladder steps sold (1 = the first configured step). */
+    readonly fired_steps: readonly number[];
+    /** The stored state could not be read at start: the ladder is refused for this position. */
+    readonly ladder_locked: boolean;
+    /** Best price since entry (high for a long, low for a short): the trailing stop's anchor. */
+    readonly trailing_anchor: number;
+    /** Where the trailing stop sells now; null when the trailing stop is off. */
+    readonly trailing_stop_level: number | null;
+    /** A ladder sell sent and not yet seen in the position; later steps wait for it. */
+    readonly awaiting_fill: {
+      readonly steps: readonly number[];
+      readonly quantity_before: number;
+      readonly expected_quantity: number;
+      readonly since: string;
+    } | null;
+  }[];
 }
 
 /** What on-demand evaluation found for one symbol. */

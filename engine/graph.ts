@@ -22,17 +22,22 @@ import {
 import { EventBus } from './bus.js';
 import { isOpen, sessionDateOf } from './calendar/nyse-calendar.js';
 import type { EngineConfig } from './config.js';
-import { confluence, scoreSignal } from './confluence/confluence.js';
+import { ConfluenceBook, confluence, scoreSignal } from './confluence/confluence.js';
 import type {
+  ConfluenceStatus,
+  ConfluenceView,
   EngineApi,
   HealthReport,
+  OptionsFlowSummary,
   PortfolioSummary,
+  SentimentSummary,
   RiskStatus,
   SchedulerStatus,
   SignalEvaluation,
   StrategyTypeInfo,
 } from './engine-api.js';
 import { DomainError, zodIssues } from './errors.js';
+import type { AggregatedSentiment } from './sentiment/aggregate.js';
 import { executeOrders } from './execution/execution.operator.js';
 import { Journal } from './journal.js';
 import { emitEach } from './operators/emit-each.js';
@@ -64,6 +69,7 @@ import {
   unsettledCredits,
 } from './risk/settlement-ledger.js';
 import { entriesInWeekOf, entriesOn, restoreLimits, snapshotLimits } from './risk/risk-limits.js';
+import { EXIT_STATES_KEY, ExitStateBook } from './risk/exit-state-book.js';
 import { type RiskConfig, type RiskInput, createRiskState, equityNow, riskManager } from './risk/risk.operator.js';
 import { TradingScheduler } from './scheduler/trading-scheduler.js';
 import type { StrategyRegistry } from './strategies/strategy-registry.js';
@@ -180,11 +186,13 @@ export const createEngine = (deps: EngineDeps): Engine => {
           )
         : restoreSettlementLedger(storedSettlement),
   );
+  /** Exit-rule states of the held positions (ladder steps fired), restored fail-closed, persisted per change. */
+  const exitBook = new ExitStateBook(snapshot.values[EXIT_STATES_KEY], Object.values(book.account.positions));
   const recent: ScoredSignal[] = [];
   /** The actors' states, read (never changed) by on-demand evaluation. */
   const actors = new Map<string, Supervised>();
-  const latestSentiment = new Map<string, SentimentReading>();
-  const latestOptions = new Map<string, OptionsFlowReading>();
+  /** Sentiment and options-flow readings by symbol, for confluence and on-demand reads. */
+  const confluenceBook = new ConfluenceBook(config.sentiment);
   const halted = new Set<string>();
   const journal = new Journal(deps.store, (err) => onError('journal', err));
   const recentLimit = deps.recentSignalsLimit ?? 500;
@@ -237,18 +245,34 @@ export const createEngine = (deps: EngineDeps): Engine => {
       switch (e.kind) {
         case 'bar':
           actorsIn.next(e);
+          // Exits are checked on every bar of a held symbol, under the exit loop's conditions.
+          if (book.position(e.symbol) !== undefined && scheduler.exitsMayRun(e.ts))
+            actorsIn.next({ kind: 'exit.check', ts: e.ts, symbol: e.symbol });
           accountIn.next(e);
           return;
         case 'tick':
         case 'strategy.changed':
           actorsIn.next(e);
           return;
-        case 'sentiment.updated':
-          actorsIn.next(e);
+        case 'sentiment.updated': {
+          // Confluence keeps the raw per-source reading; strategies see the aggregate as of its time.
           confluenceIn.next(e);
+          const agg = confluenceBook.sentimentAsOf(e.symbol, e.ts);
+          if (agg !== undefined)
+            actorsIn.next({
+              ...e,
+              source: 'aggregate',
+              score: agg.score,
+              confidence: agg.confidence,
+              mentions: agg.mentions,
+            });
           return;
+        }
         case 'options.updated':
           confluenceIn.next(e);
+          return;
+        case 'earnings.scheduled':
+          riskIn.next(e);
           return;
         case 'position.updated':
           actorsIn.next(e);
@@ -295,8 +319,8 @@ export const createEngine = (deps: EngineDeps): Engine => {
             if (recent.length > recentLimit) recent.shift();
           } else if (e.kind === 'risk.approved') ordersInFlight$.next(ordersInFlight$.value + 1);
           else if (e.kind === 'actor.halted') halted.add(e.symbol);
-          else if (e.kind === 'sentiment.updated') latestSentiment.set(e.symbol, e);
-          else if (e.kind === 'options.updated') latestOptions.set(e.symbol, e);
+          // Recorded before the exit signal that follows it; a ladder sell waits for it (beforePersist).
+          else if (e.kind === 'exit.state_changed') journal.recordValue(EXIT_STATES_KEY, exitBook.apply(e));
           else if (e.kind === 'scheduler.tick' && e.loop === 'position_sync')
             publish({ kind: 'account.updated', ts: e.ts, account: book.account });
           route(e);
@@ -319,8 +343,16 @@ export const createEngine = (deps: EngineDeps): Engine => {
       }),
       scheduler.statsChanges$.subscribe((s) => journal.recordStats(s, scheduler.now())),
     );
-    stage('actors', actorsIn.pipe(symbolActors(deps.registry, config.actorMaxRestarts, actors)));
-    stage('confluence', confluenceIn.pipe(confluence(config.confluence.weights)));
+    stage(
+      'actors',
+      actorsIn.pipe(
+        symbolActors(deps.registry, config.actorMaxRestarts, actors, {
+          config: config.exits,
+          restored: exitBook.restored,
+        }),
+      ),
+    );
+    stage('confluence', confluenceIn.pipe(confluence(config.confluence.weights, confluenceBook)));
     stage('risk', riskIn.pipe(riskManager(riskConfig(config), deps.ids, riskState)));
     stage(
       'execution',
@@ -329,6 +361,7 @@ export const createEngine = (deps: EngineDeps): Engine => {
           submitTimeoutMs: deps.submitTimeoutMs ?? 10_000,
           scheduler: deps.scheduler,
           onSettled: () => ordersInFlight$.next(ordersInFlight$.value - 1),
+          beforePersist: (d) => (d.signal.signal.exitReason === 'ladder' ? ladderStepDurable(d) : undefined),
         }),
       ),
     );
@@ -337,10 +370,23 @@ export const createEngine = (deps: EngineDeps): Engine => {
     if (deps.sentiment) {
       stage('sentiment', deps.sentiment.readings$);
       stage('options', deps.sentiment.optionsFlow$);
+      stage('earnings', deps.sentiment.earnings$);
     }
   };
 
   const now = (): number => scheduler.now();
+
+  /**
+   * A ladder sell is persisted and sent only once the exit state that marks its step fired is
+   * committed (the actor published it before the signal): a restart then never sells the step again.
+   * If that write fails, the sell is not sent (`order.failed`, stage persist); the step stays fired.
+   */
+  const ladderStepDurable = async (d: RiskApproved): Promise<void> => {
+    if (!(await journal.valueWritten(EXIT_STATES_KEY)))
+      throw new Error(
+        `the exit state of ${d.symbol} could not be stored, so its ladder sell is not sent (it could repeat after a restart)`,
+      );
+  };
 
   const persistAndPublishStrategy = async (
     record: StrategyRecord,
@@ -525,18 +571,69 @@ export const createEngine = (deps: EngineDeps): Engine => {
       if (!slot.record.enabled || state === undefined) continue;
       const signal = slot.def.evaluate(slot.state, slot.config, contextFor(state, slot, ts, true));
       if (signal === undefined) throw new Error(`strategy ${slot.record.id} gave no explained decision`);
-      const sentiment = latestSentiment.get(symbol);
-      const options = latestOptions.get(symbol);
       signals.push(
         scoreSignal(
           signal,
-          sentiment !== undefined && sentiment.ts <= ts ? sentiment : undefined,
-          options !== undefined && options.ts <= ts ? options : undefined,
+          confluenceBook.sentimentAsOf(symbol, ts),
+          confluenceBook.optionsAsOf(symbol, ts),
           config.confluence.weights,
         ),
       );
     }
     return { symbol, ts, price: deps.marketData.lastPrice(symbol), signals, halted: actor?.halted ?? false };
+  };
+
+  const sentimentSummary = (agg: AggregatedSentiment): SentimentSummary => ({
+    score: agg.score,
+    confidence: agg.confidence,
+    level: agg.level,
+    source_count: agg.sourceCount,
+    mentions: agg.mentions,
+    divergence: agg.divergence,
+    divergent: agg.divergent,
+  });
+
+  const optionsSummary = (r: OptionsFlowReading | undefined): OptionsFlowSummary | null =>
+    r === undefined ? null : { score: r.score, confidence: r.confidence, published_at: iso(r.ts) };
+
+  const confluenceStatus = (): ConfluenceStatus => {
+    const ts = now();
+    const symbols = [...new Set([...enabledSymbols(), ...heldSymbols()])].sort();
+    return {
+      weights: config.confluence.weights,
+      min: config.confluence.min,
+      as_of: started ? iso(ts) : null,
+      symbols: symbols.map((symbol) => {
+        const agg = confluenceBook.sentimentAsOf(symbol, ts);
+        return {
+          symbol,
+          sentiment: agg === undefined ? null : sentimentSummary(agg),
+          options: optionsSummary(confluenceBook.optionsAsOf(symbol, ts)),
+        };
+      }),
+    };
+  };
+
+  const confluenceFor = (input: unknown): ConfluenceView => {
+    const parsed = SymbolSchema.safeParse(input);
+    if (!parsed.success) throw new DomainError('validation_error', 'invalid symbol', zodIssues(parsed.error));
+    const symbol = parsed.data;
+    const ts = now();
+    const agg = confluenceBook.sentimentAsOf(symbol, ts);
+    const signals: ScoredSignal[] = [];
+    for (let i = recent.length - 1; i >= 0 && signals.length < 20; i--) {
+      const r = recent[i] as ScoredSignal;
+      if (r.symbol === symbol) signals.push(r);
+    }
+    return {
+      symbol,
+      as_of: started ? iso(ts) : null,
+      weights: config.confluence.weights,
+      min: config.confluence.min,
+      sentiment: agg === undefined ? null : { ...sentimentSummary(agg), sources: agg.sources },
+      options: optionsSummary(confluenceBook.optionsAsOf(symbol, ts)),
+      recent_signals: signals,
+    };
   };
 
   const riskStatus = (): RiskStatus => {
@@ -591,7 +688,8 @@ export const createEngine = (deps: EngineDeps): Engine => {
       settlement: settlementStatus(ts),
       open_positions: riskState.positions.size,
       pending_orders: riskState.pending.size,
-      not_enforced: ['trailing stop, profit-taking ladder, time exit, flatten before the close'],
+      exits: exitBook.status(config.exits, ts),
+      not_enforced: [],
     };
   };
 
@@ -687,6 +785,8 @@ export const createEngine = (deps: EngineDeps): Engine => {
     recentSignals: (limit) => recent.slice(-Math.max(0, limit)).reverse(),
     executeOrder,
     evaluateSignals,
+    confluenceStatus,
+    confluenceFor,
     riskStatus,
     setKillSwitch,
     health,
@@ -695,6 +795,9 @@ export const createEngine = (deps: EngineDeps): Engine => {
       if (started) return;
       started = true;
       wireGraph();
+      // Unreadable exit states were replaced by fail-closed ones (no ladder sells): say so, and keep them.
+      for (const c of exitBook.corrupt) onError(`exit state of ${c.symbol}`, c.error);
+      if (exitBook.corrupt.length > 0) journal.recordValue(EXIT_STATES_KEY, exitBook.value());
       for (const s of strategies.values())
         publish({ kind: 'strategy.changed', ts: now(), change: 'added', strategy: s });
       for (const p of Object.values(book.account.positions))
@@ -739,4 +842,6 @@ const riskConfig = (config: EngineConfig): RiskConfig => ({
   limits: config.risk.limits,
   pdt: config.risk.pdt,
   settlement: config.risk.settlement,
+  earningsBlackoutMs: config.risk.earningsBlackoutMs,
+  flattenBeforeCloseMinutes: config.exits.flatten_before_close_minutes,
 });

@@ -18,6 +18,8 @@ export class Journal {
   private values = new Map<string, unknown>();
   private inFlight: Promise<void> | undefined;
   private lastWriteFailed = false;
+  /** Per key, the write that took its latest value: true once committed, false if it failed. */
+  private readonly valueWrites = new Map<string, Promise<boolean>>();
 
   constructor(
     private readonly store: StorePort,
@@ -47,6 +49,21 @@ export class Journal {
   recordValue(key: string, value: unknown): void {
     this.values.set(key, value);
     this.kick();
+  }
+
+  /**
+   * Resolves true once the value recorded for `key` so far is committed, false if the write carrying it
+   * failed (it stays queued for a retry, but nothing may rely on it yet). Waits for at most the write
+   * in flight and the one that takes the value, never for events recorded later, so a steady stream
+   * of events cannot hold it up. True when nothing was recorded for `key`.
+   */
+  async valueWritten(key: string): Promise<boolean> {
+    if (this.values.has(key)) {
+      // A write in flight carries an older value (or none): the next one takes this value.
+      if (this.inFlight) await this.inFlight;
+      if (this.values.has(key)) this.kick();
+    }
+    return (await this.valueWrites.get(key)) ?? true;
   }
 
   /** Resolves once everything recorded so far is committed (or failed and reported). */
@@ -85,26 +102,26 @@ export class Journal {
     if (stats && marketTime !== undefined)
       writes.push(defer(() => this.store.saveValue('engine.market_time', marketTime)));
     for (const [key, value] of values) writes.push(defer(() => this.store.saveValue(key, value)));
-    this.inFlight = lastValueFrom(concat(...writes).pipe(ignoreElements()), { defaultValue: undefined })
-      .then(
-        () => {
-          this.lastWriteFailed = false;
-          return true;
-        },
-        (err: unknown) => {
-          this.lastWriteFailed = true;
-          // Keep the batch; it is retried with the next recorded event (no tight retry loop).
-          this.buffer = [...events, ...this.buffer];
-          this.stats ??= stats;
-          this.marketTime ??= marketTime;
-          for (const [key, value] of values) if (!this.values.has(key)) this.values.set(key, value);
-          this.onError(err);
-          return false;
-        },
-      )
-      .then((ok) => {
-        this.inFlight = undefined;
-        if (ok && this.buffer.length > 0) this.kick();
-      });
+    const written = lastValueFrom(concat(...writes).pipe(ignoreElements()), { defaultValue: undefined }).then(
+      () => {
+        this.lastWriteFailed = false;
+        return true;
+      },
+      (err: unknown) => {
+        this.lastWriteFailed = true;
+        // Keep the batch; it is retried with the next recorded event (no tight retry loop).
+        this.buffer = [...events, ...this.buffer];
+        this.stats ??= stats;
+        this.marketTime ??= marketTime;
+        for (const [key, value] of values) if (!this.values.has(key)) this.values.set(key, value);
+        this.onError(err);
+        return false;
+      },
+    );
+    for (const key of values.keys()) this.valueWrites.set(key, written);
+    this.inFlight = written.then((ok) => {
+      this.inFlight = undefined;
+      if (ok && this.buffer.length > 0) this.kick();
+    });
   }
 }

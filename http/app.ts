@@ -19,6 +19,8 @@ import { registerMetricsRoutes } from './routes/metrics.routes.js';
 import { registerSchedulerRoutes } from './routes/scheduler.routes.js';
 import { registerStrategyRoutes } from './routes/strategies.routes.js';
 import { registerRiskRoutes } from './routes/risk.routes.js';
+import { registerSentimentRoutes } from './routes/sentiment.routes.js';
+import type { SentimentApi } from './sentiment-api.js';
 import { registerTradingRoutes } from './routes/trading.routes.js';
 import { type WsHub, createWsHub } from './ws/hub.js';
 import { isLoopbackHost } from '../adapters/config/config-values.js';
@@ -37,6 +39,8 @@ export interface HttpServerDeps {
   };
   /** The IBKR adapter's control; absent with BROKER=paper. */
   readonly ibkr?: IbkrControl;
+  /** The sentiment sources and their readings; absent: the sentiment endpoints answer 503. */
+  readonly sentiment?: SentimentApi;
   readonly metrics: HttpMetrics;
   readonly ws?: {
     readonly heartbeatMs?: number;
@@ -61,6 +65,7 @@ const buildRouter = (deps: HttpServerDeps): Router => {
   registerSchedulerRoutes(router, deps.engine);
   registerTradingRoutes(router, deps.engine);
   registerRiskRoutes(router, deps.engine);
+  registerSentimentRoutes(router, deps.engine, deps.sentiment);
   registerIbkrRoutes(router, deps.engine, deps.ibkr);
   registerMetricsRoutes(router, deps.metrics);
   return router;

@@ -12,6 +12,10 @@ export type WsDropReason = 'slow_consumer' | 'heartbeat';
 /** What the HTTP layer records and serves; one instance per server, never the global registry. */
 export interface HttpMetrics {
   readonly registry: Registry;
+  /** A sentiment provider's HTTP request (`status`: the HTTP status, or timeout / network). */
+  providerRequest(provider: string, status: string): void;
+  /** A failed fetch of a sentiment provider, by error kind. */
+  providerError(provider: string, kind: string): void;
   /** `route` is the matched pattern (or 'unmatched'), never the raw path, so label sets stay bounded. */
   observeRequest(method: string, route: string, status: number, seconds: number): void;
   wsConnected(path: string): void;
@@ -20,8 +24,8 @@ export interface HttpMetrics {
 }
 
 export interface MetricsOptions {
-  /** Events to count, and the scheduler status for the state and IBKR-connection gauges. */
-  readonly engine: Pick<EngineApi, 'events$' | 'schedulerStatus'>;
+  /** Events to count, the scheduler status for the state and IBKR-connection gauges, confluence for sentiment. */
+  readonly engine: Pick<EngineApi, 'events$' | 'schedulerStatus' | 'confluenceStatus'>;
   readonly registry?: Registry;
   /** Told when an event could not be recorded (the event is skipped, counting goes on). */
   readonly onError?: (err: unknown, event: EngineEvent) => void;
@@ -109,7 +113,38 @@ const stateMetrics = (registry: Registry, opts: MetricsOptions): void => {
   });
 };
 
-const httpMetrics = (registry: Registry): Omit<HttpMetrics, 'registry'> => {
+const providerMetrics = (registry: Registry, opts: MetricsOptions) => {
+  const requests = new Counter({
+    name: 'provider_requests_total',
+    help: 'HTTP requests of the sentiment providers by provider and status (HTTP code, timeout, network)',
+    labelNames: ['provider', 'status'] as const,
+    registers: [registry],
+  });
+  const errors = new Counter({
+    name: 'provider_errors_total',
+    help: 'Failed fetches of the sentiment providers by provider and kind',
+    labelNames: ['provider', 'kind'] as const,
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'sentiment_score',
+    help: 'Aggregated sentiment score (-1..1) of each active symbol, as confluence would use it now',
+    labelNames: ['symbol'] as const,
+    registers: [registry],
+    collect() {
+      // Reset first, so a symbol that stopped being active (or lost its readings) leaves the series.
+      this.reset();
+      for (const s of opts.engine.confluenceStatus().symbols)
+        if (s.sentiment !== null) this.set({ symbol: s.symbol }, s.sentiment.score);
+    },
+  });
+  return {
+    providerRequest: (provider: string, status: string) => requests.inc({ provider, status }),
+    providerError: (provider: string, kind: string) => errors.inc({ provider, kind }),
+  };
+};
+
+const httpMetrics = (registry: Registry): Omit<HttpMetrics, 'registry' | 'providerRequest' | 'providerError'> => {
   const requests = new Counter({
     name: 'http_requests_total',
     help: 'HTTP requests by method, matched route pattern and status',
@@ -169,6 +204,7 @@ export const createMetrics = (opts: MetricsOptions): HttpMetrics & { dispose(): 
   return {
     registry,
     ...httpMetrics(registry),
+    ...providerMetrics(registry, opts),
     dispose() {
       subscription.unsubscribe();
       registry.clear();

@@ -38,6 +38,14 @@ import {
   type SignalView,
 } from './store-views.js';
 import { WriteQueue } from './write-queue.js';
+import {
+  type ReadingQuery,
+  type StoredSentimentReading,
+  checkSentimentReadings,
+  findSentimentReadings,
+  insertSentimentReadings,
+  pruneSentimentReadings,
+} from './sentiment-readings.js';
 
 export interface OpenStoreOptions {
   /** `DATABASE_URL`, see `parseDatabaseUrl` for the accepted forms. */
@@ -126,6 +134,24 @@ export class SqliteStore implements StorePort {
         await em.upsert(EngineValueEntity, { key, value });
       },
     );
+  }
+
+  /** Stores sentiment readings in one transaction (a reading already stored is skipped); emits how many were new. */
+  saveSentimentReadings(readings: readonly StoredSentimentReading[]): Observable<number> {
+    return this.run(
+      (em) => em.transactional((tx) => insertSentimentReadings(tx, readings)),
+      () => checkSentimentReadings(readings),
+    );
+  }
+
+  /** One symbol's readings published within the query's bounds, oldest first. */
+  sentimentReadings(query: ReadingQuery): Observable<readonly StoredSentimentReading[]> {
+    return this.run((em) => findSentimentReadings(em, query));
+  }
+
+  /** Deletes sentiment readings published before `beforeTs`; emits how many. */
+  pruneSentimentReadings(beforeTs: number): Observable<number> {
+    return this.run((em) => em.transactional((tx) => pruneSentimentReadings(tx, beforeTs)));
   }
 
   /** The newest `limit` orders, newest first. */

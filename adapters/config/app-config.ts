@@ -10,7 +10,10 @@ import {
   tradingStrategiesVar,
   type SeedStrategy,
 } from './config-values.js';
+import { SENTIMENT_ENV, type SentimentCommonConfig, sentimentCommonConfig } from '../sentiment/sentiment-config.js';
 import { booleanVar, enumVar, numberVar, optionalStringVar, stringVar, symbolListVar } from './env-fields.js';
+import { EXIT_ENV, exitConfig } from './exit-env.js';
+import type { ExitConfig } from '../../engine/risk/exit-config.js';
 
 export { ConfigError, type ConfigIssue } from './config-error.js';
 export { isLoopbackHost, type SeedStrategy } from './config-values.js';
@@ -62,6 +65,8 @@ const EnvSchema = z.object({
   RISK_SIZING_MEDIUM: numberVar('0.025', positiveFraction),
   RISK_SIZING_HIGH: numberVar('0.04', positiveFraction),
 
+  ...EXIT_ENV,
+
   CONFLUENCE_MIN: numberVar('0.6', fraction),
   CONFLUENCE_WEIGHT_TECHNICAL: numberVar('0.5', fraction),
   CONFLUENCE_WEIGHT_SENTIMENT: numberVar('0.3', fraction),
@@ -90,6 +95,8 @@ const EnvSchema = z.object({
   PAPER_BAR_INTERVAL_MS: numberVar('100', { min: 1, integer: true }),
 
   SHUTDOWN_TIMEOUT_MS: numberVar('10000', count),
+
+  ...SENTIMENT_ENV,
 });
 
 type ParsedEnv = z.output<typeof EnvSchema>;
@@ -140,6 +147,8 @@ export interface AppConfig {
     readonly maxPositionPct: number;
     readonly sizing: { readonly low: number; readonly medium: number; readonly high: number };
   };
+  /** Exit rules (EXIT_*): trailing stop, profit-taking ladder, time exit, flatten before the close. */
+  readonly exits: ExitConfig;
   readonly confluence: {
     readonly min: number;
     readonly weights: { readonly technical: number; readonly sentiment: number; readonly options: number };
@@ -170,6 +179,8 @@ export interface AppConfig {
     readonly barIntervalMs: number;
   };
   readonly shutdownTimeoutMs: number;
+  /** Sentiment sources, their aggregation and the paper-mode simulation. */
+  readonly sentiment: SentimentCommonConfig;
   readonly engine: EngineConfig;
 }
 
@@ -232,6 +243,7 @@ function toAppConfig(e: ParsedEnv): AppConfig {
       maxPositionPct: e.RISK_MAX_POSITION_PCT,
       sizing: { low: e.RISK_SIZING_LOW, medium: e.RISK_SIZING_MEDIUM, high: e.RISK_SIZING_HIGH },
     },
+    exits: exitConfig(e),
     confluence: {
       min: e.CONFLUENCE_MIN,
       weights: {
@@ -257,6 +269,7 @@ function toAppConfig(e: ParsedEnv): AppConfig {
       barIntervalMs: e.PAPER_BAR_INTERVAL_MS,
     },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    sentiment: sentimentCommonConfig(e),
   };
   return { ...config, engine: toEngineConfig(config) };
 }
@@ -279,6 +292,7 @@ function toEngineConfig(c: Omit<AppConfig, 'engine'>): EngineConfig {
       positionSyncIntervalMs: toMs(c.positionSync.intervalSeconds),
     },
     confluence: c.confluence,
+    exits: c.exits,
     risk: {
       sizingTiers: c.risk.sizing,
       maxPositionPct: c.risk.maxPositionPct,
@@ -295,7 +309,9 @@ function toEngineConfig(c: Omit<AppConfig, 'engine'>): EngineConfig {
         accountType: c.risk.accountType,
       },
       settlement: { ...DEFAULT_ENGINE_CONFIG.risk.settlement, settlementDays: c.risk.settlementDays },
+      earningsBlackoutMs: Math.round(c.sentiment.providers.events.blackoutHours * 3_600_000),
     },
+    sentiment: c.sentiment.aggregation,
     actorMaxRestarts: DEFAULT_ENGINE_CONFIG.actorMaxRestarts,
   };
 }
@@ -322,7 +338,23 @@ export function redactedConfig(config: AppConfig): AppConfig {
     ibkr: { ...config.ibkr, password: mask(config.ibkr.password) },
     api: { ...config.api, token: mask(config.api.token) },
     storage: { databaseUrl: maskUrlPassword(config.storage.databaseUrl) },
+    sentiment: { ...config.sentiment, providers: maskSecrets(config.sentiment.providers) },
   });
+}
+
+/** Provider secrets are the fields named `...Key`, `...Token` or `...Secret` (the provider config convention). */
+function maskSecrets<T extends object>(providers: T): T {
+  return Object.fromEntries(
+    Object.entries(providers).map(([name, c]) => [
+      name,
+      Object.fromEntries(
+        Object.entries(c as Record<string, unknown>).map(([k, v]) => [
+          k,
+          /(Key|Token|Secret)$/.test(k) && typeof v === 'string' ? REDACTED : v,
+        ]),
+      ),
+    ]),
+  ) as T;
 }
 
 function maskUrlPassword(url: string): string {

@@ -9,6 +9,7 @@ import { HistoryClient } from './history-client.js';
 import { HistoryPacer, SAFE_HISTORY_PACING } from './history-pacer.js';
 import { type IbkrBroker, type IbkrLedger, createIbkrBroker } from './ibkr-broker.js';
 import { IbkrConnection } from './ibkr-connection.js';
+import { type OptionTicks, createOptionTicks } from './option-ticks.js';
 import { type IbkrControlAdapter, createIbkrControl } from './ibkr-control.adapter.js';
 import { type IbkrLogger, silentLogger } from './ibkr-logger.js';
 import { type IbkrMarketData, createIbkrMarketData } from './ibkr-market-data.js';
@@ -124,6 +125,8 @@ export interface IbkrAdapter {
   disconnect(): void;
   /** Disconnect and release everything (timers, streams). */
   dispose(): void;
+  /** The option-activity ticks on this connection (built on first call, stopped by `dispose`). */
+  optionTicks(maxLines: number): OptionTicks;
 }
 
 /**
@@ -208,6 +211,7 @@ export const createIbkrAdapter = (options: IbkrAdapterOptions): IbkrAdapter => {
   allocator.load().catch((err: unknown) => logger.error({ err }, 'ibkr: could not read the order-id high-water mark'));
 
   let disposed = false;
+  let optionTicks: OptionTicks | undefined;
   return {
     broker,
     marketData,
@@ -224,9 +228,14 @@ export const createIbkrAdapter = (options: IbkrAdapterOptions): IbkrAdapter => {
       return connection.settled(tuning.connectTimeoutMs);
     },
     disconnect: () => connection.disconnect(),
+    optionTicks: (maxLines) => {
+      optionTicks ??= createOptionTicks({ connection, logger, now: () => options.clock.now(), maxLines });
+      return optionTicks;
+    },
     dispose: () => {
       if (disposed) return;
       disposed = true;
+      optionTicks?.stop();
       sync?.unsubscribe();
       connection.disconnect();
       marketData.dispose();

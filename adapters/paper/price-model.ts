@@ -53,7 +53,7 @@ const WICK = 0.6;
 const START_JITTER = 0.03;
 
 /** 32-bit FNV-1a: a stable hash for seeding per-symbol generators. */
-const fnv1a = (text: string): number => {
+export const fnv1a = (text: string): number => {
   let hash = 0x811c9dc5;
   for (let i = 0; i < text.length; i += 1) {
     hash ^= text.charCodeAt(i);

@@ -1,5 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { type SchedulerLike, type Subscription, asyncScheduler, filter, lastValueFrom, take } from 'rxjs';
+import {
+  type Observable,
+  type SchedulerLike,
+  type Subscription,
+  asyncScheduler,
+  filter,
+  lastValueFrom,
+  take,
+} from 'rxjs';
 import type { Engine } from '../../engine/graph.js';
 import { createEngine } from '../../engine/graph.js';
 import type { EngineEvent } from '../../engine/messages/engine-event.js';
@@ -22,6 +30,14 @@ import { type PaperBroker, createPaperBroker } from '../paper/paper-broker.js';
 import { type SimulatedMarket, createSimulatedMarket } from '../paper/simulated-market.js';
 import { engineLedger } from './engine-ledger.js';
 import { storedOrderIds } from './stored-order-ids.js';
+import { createSimulatedSentiment } from '../paper/simulated-sentiment.js';
+import { createHttpClient } from '../sentiment/http/http-client.js';
+import type { OptionStatsSource } from '../sentiment/options/provider.js';
+import type { ReadingHistory, SourceName } from '../sentiment/provider.js';
+import { buildProviders } from '../sentiment/providers.js';
+import { type SentimentService, createSentimentService } from '../sentiment/sentiment-service.js';
+import type { Bar } from '../../engine/messages/market.js';
+import type { HttpMetrics } from '../../http/metrics.js';
 
 /** Stored value keys the system owns. */
 const MARKET_CURSOR = 'paper.market_cursor';
@@ -136,6 +152,7 @@ interface Context {
 }
 
 interface Ports {
+  readonly sentiment: { readonly service: SentimentService; bindMetrics(metrics: ProviderCounters): void };
   readonly marketData: MarketDataPort;
   readonly broker: BrokerPort;
   /** The engine's loops and timeouts: the simulated market's event time (paper) or wall time (ibkr). */
@@ -156,6 +173,7 @@ const assemble = (ctx: Context, ports: Ports) => {
     scheduler: ports.scheduler,
     registry: strategyRegistry,
     snapshot: ctx.snapshot,
+    sentiment: ports.sentiment.service,
     onError: (context, err) => logger.error({ err, context }, `engine failure in ${context}`),
   });
   const metrics = createMetrics({ engine });
@@ -169,10 +187,81 @@ const assemble = (ctx: Context, ports: Ports) => {
       ...(config.api.token ? { token: config.api.token } : {}),
     },
     ...(ports.ibkr === undefined ? {} : { ibkr: ports.ibkr }),
+    sentiment: ports.sentiment.service,
     metrics,
   });
   const eventLog = logEngineEvents(engine.events$, logger);
+  ports.sentiment.bindMetrics(metrics);
   return { engine, metrics, http, eventLog };
+};
+
+type ProviderCounters = Pick<HttpMetrics, 'providerRequest' | 'providerError'>;
+
+interface SentimentParts {
+  readonly engineNow: () => number;
+  /** BROKER=paper: the simulated market's bars drive the simulated source. */
+  readonly bars$?: Observable<Bar>;
+  /** BROKER=ibkr: IBKR's option ticks. */
+  readonly optionStats?: OptionStatsSource;
+}
+
+/** The sentiment service: the thirteen providers (when live), the paper-mode simulation, storage. */
+const buildSentiment = (ctx: Context, parts: SentimentParts): Ports['sentiment'] => {
+  const { config, logger, store } = ctx;
+  const s = config.sentiment;
+  const paper = config.broker === 'paper';
+  const live = s.live === 'true' || (s.live === 'auto' && !paper);
+  const simulate = s.simulated === 'true' || (s.simulated === 'auto' && paper);
+  // Provider request and error counts go to the metrics, which are built after the service.
+  const metricsRef: { target: ProviderCounters | undefined } = { target: undefined };
+  const http = createHttpClient({
+    timeoutMs: s.httpTimeoutMs,
+    observer: { request: (provider, status) => metricsRef.target?.providerRequest(provider, status) },
+  });
+  const history: ReadingHistory = {
+    readings: async (symbol, fromTs, toTs, sources) =>
+      (
+        await lastValueFrom(
+          store.sentimentReadings({ symbol, fromTs, toTs, ...(sources === undefined ? {} : { sources }) }),
+        )
+      ).map((r) => ({ ...r, source: r.source as SourceName })),
+  };
+  const symbols = [...new Set(config.tradingStrategies.map((t) => t.symbol))];
+  const providers = live
+    ? buildProviders(
+        s.providers,
+        { http, history, now: () => ctx.clock.now() },
+        { symbols, ...(parts.optionStats === undefined ? {} : { optionStats: parts.optionStats }) },
+      )
+    : [];
+  if (!live)
+    logger.info(
+      { broker: config.broker },
+      'real sentiment providers are off (SENTIMENT_PROVIDERS=auto polls them with BROKER=ibkr only)',
+    );
+  const service = createSentimentService({
+    providers,
+    store,
+    http,
+    aggregation: s.aggregation,
+    retentionDays: s.retentionDays,
+    now: () => ctx.clock.now(),
+    engineNow: parts.engineNow,
+    logger,
+    onProviderError: (source, kind) => metricsRef.target?.providerError(source, kind),
+    ...(live
+      ? {}
+      : { missingReason: 'real providers are off: SENTIMENT_PROVIDERS=auto polls them with BROKER=ibkr only' }),
+    ...(simulate && parts.bars$ !== undefined
+      ? { simulated: createSimulatedSentiment({ seed: config.paper.seed, bars$: parts.bars$ }) }
+      : {}),
+  });
+  return {
+    service,
+    bindMetrics: (metrics) => {
+      metricsRef.target = metrics;
+    },
+  };
 };
 
 const buildPaperSystem = (ctx: Context, playMarket: boolean): PaperSystem => {
@@ -196,10 +285,12 @@ const buildPaperSystem = (ctx: Context, playMarket: boolean): PaperSystem => {
     maxVolumeParticipation: config.paper.maxVolumeParticipation,
     openOrders: [...snapshot.openOrders],
   });
+  const sentiment = buildSentiment(ctx, { engineNow: () => market.scheduler.now(), bars$: market.bars$ });
   const { engine, metrics, http, eventLog } = assemble(ctx, {
     marketData: market,
     broker,
     scheduler: market.scheduler,
+    sentiment,
   });
   let started = false;
   return {
@@ -213,6 +304,7 @@ const buildPaperSystem = (ctx: Context, playMarket: boolean): PaperSystem => {
     start: async () => {
       started = true;
       engine.start();
+      sentiment.service.start();
       await seedStrategies(config, engine, snapshot, store, ctx.logger);
       const address = await http.listen();
       if (playMarket) market.start();
@@ -222,6 +314,7 @@ const buildPaperSystem = (ctx: Context, playMarket: boolean): PaperSystem => {
     stop: async () => {
       await http.close();
       market.stop();
+      await sentiment.service.stop();
       await engine.stop();
       if (started) await lastValueFrom(store.saveValue(MARKET_CURSOR, market.cursor()), { defaultValue: undefined });
       started = false;
@@ -288,11 +381,16 @@ const buildIbkrSystem = (ctx: Context, tuning: IbkrTuning | undefined): IbkrSyst
   let state: BrokerConnectionState = 'disconnected';
   const stateSub = ibkr.broker.connection$.subscribe((s) => (state = s));
   try {
+    const sentiment = buildSentiment(ctx, {
+      engineNow: () => ctx.clock.now(),
+      optionStats: ibkr.optionTicks(config.sentiment.providers.options.maxLines),
+    });
     const { engine, metrics, http, eventLog } = assemble(ctx, {
       marketData: ibkr.marketData,
       broker: ibkr.broker,
       scheduler: asyncScheduler,
       ibkr: ibkr.control,
+      sentiment,
     });
     built = engine;
     const running: Subscription[] = [];
@@ -316,6 +414,7 @@ const buildIbkrSystem = (ctx: Context, tuning: IbkrTuning | undefined): IbkrSyst
         // The engine listens to the broker before the first connection, so fills found by the start-up
         // reconciliation reach the book.
         engine.start();
+        sentiment.service.start();
         running.push(
           engine.events$.pipe(filter(isPositionSyncTick)).subscribe(positionSync),
           ibkr.control.accountSummary$.pipe(take(1)).subscribe((s) => compareBookWithAccount(s, engine, logger)),
@@ -328,6 +427,7 @@ const buildIbkrSystem = (ctx: Context, tuning: IbkrTuning | undefined): IbkrSyst
       // Every step is safe when its part never started, so a failed start() is cleaned up the same way.
       stop: async () => {
         await http.close();
+        await sentiment.service.stop();
         await engine.stop();
         for (const s of running.splice(0)) s.unsubscribe();
         ibkr.dispose();

@@ -1,4 +1,6 @@
 import { Observable, type OperatorFunction } from 'rxjs';
+import { DEFAULT_EXIT_CONFIG, type ExitConfig } from '../risk/exit-config.js';
+import type { ExitState } from '../risk/exit-state.js';
 import {
   type ActorInput,
   type ActorOutput,
@@ -21,9 +23,9 @@ const NONE: readonly ActorOutput[] = Object.freeze([]);
 
 const errorText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
-/** A new supervised actor for `symbol`. */
-export const supervised = (symbol: string): Supervised => ({
-  state: createSymbolActor(symbol),
+/** A new supervised actor for `symbol`, with the exit state restored for its position, if any. */
+export const supervised = (symbol: string, exit?: ExitState): Supervised => ({
+  state: createSymbolActor(symbol, exit),
   restarts: 0,
   halted: false,
   out: NONE,
@@ -40,13 +42,14 @@ export const superviseStep = (
   input: ActorInput,
   lookup: StrategyLookup,
   maxRestarts: number,
+  exits: ExitConfig = DEFAULT_EXIT_CONFIG,
 ): Supervised => {
   if (acc.halted) {
     acc.out = NONE;
     return acc;
   }
   try {
-    acc.out = reduceSymbolActor(acc.state, input, lookup);
+    acc.out = reduceSymbolActor(acc.state, input, lookup, exits);
     return acc;
   } catch (err) {
     const symbol = acc.state.symbol;
@@ -68,6 +71,12 @@ export const superviseStep = (
   }
 };
 
+/** The exit rules the actors apply, and the exit states restored at start (seeded when an actor is created). */
+export interface ActorExitSetup {
+  readonly config: ExitConfig;
+  readonly restored?: ReadonlyMap<string, ExitState>;
+}
+
 const symbolOf = (input: Exclude<ActorInput, { kind: 'scheduler.tick' }>): string =>
   input.kind === 'strategy.changed' ? input.strategy.symbol : input.symbol;
 
@@ -83,17 +92,19 @@ const symbolOf = (input: Exclude<ActorInput, { kind: 'scheduler.tick' }>): strin
  *
  * `actors` is where the actors live; pass a Map to read their state from outside (on-demand
  * evaluation reads it between inputs and never changes it). Give each subscription its own Map.
+ * `exits`: the exit rules and the restored exit states (defaults: the default rules, nothing restored).
  */
 export const symbolActors =
   (
     lookup: StrategyLookup,
     maxRestarts: number,
     actors: Map<string, Supervised> = new Map(),
+    exits: ActorExitSetup = { config: DEFAULT_EXIT_CONFIG },
   ): OperatorFunction<ActorInput, ActorOutput> =>
   (input$: Observable<ActorInput>) =>
     new Observable<ActorOutput>((subscriber) => {
       const step = (actor: Supervised, input: ActorInput): void => {
-        const out = superviseStep(actor, input, lookup, maxRestarts).out;
+        const out = superviseStep(actor, input, lookup, maxRestarts, exits.config).out;
         for (let i = 0; i < out.length; i++) subscriber.next(out[i] as ActorOutput);
       };
       return input$.subscribe({
@@ -105,7 +116,7 @@ export const symbolActors =
           const symbol = symbolOf(input);
           let actor = actors.get(symbol);
           if (actor === undefined) {
-            actor = supervised(symbol);
+            actor = supervised(symbol, exits.restored?.get(symbol));
             actors.set(symbol, actor);
           }
           step(actor, input);

@@ -1,13 +1,27 @@
 import type { Position, PositionUpdated } from '../messages/account.js';
-import type { EngineEvent, SchedulerTick, StrategyChanged } from '../messages/engine-event.js';
+import type { EngineEvent, ExitStateChanged, SchedulerTick, StrategyChanged } from '../messages/engine-event.js';
 import type { Bar, SentimentReading, Tick } from '../messages/market.js';
 import type { Signal } from '../messages/signal.js';
 import type { StrategyRecord } from '../messages/strategy.js';
+import { DEFAULT_EXIT_CONFIG, type ExitConfig } from '../risk/exit-config.js';
+import { type ExitDecision, evaluateExits, ladderOwnsTarget } from '../risk/exit-rules.js';
+import type { ExitState } from '../risk/exit-state.js';
 import type { BaseStrategyConfig, StrategyContext, StrategyDefinition } from '../strategies/strategy.js';
 import { aggregate, aggregateTick, createAggregator, type BarAggregatorState } from './bar-aggregator.js';
 
+/**
+ * Check this symbol's exits now, at its last price: sent by the graph right after each bar of a held
+ * symbol, when the exit loop may run (scheduler running or paused, and `can_run`). A bar alone does
+ * not check exits, so a stopped scheduler or a closed market never trades on a bar. Not an event.
+ */
+export interface ExitCheck {
+  readonly kind: 'exit.check';
+  readonly ts: number;
+  readonly symbol: string;
+}
+
 /** An input addressed to one symbol's actor. */
-export type SymbolInput = Bar | Tick | SentimentReading | StrategyChanged | PositionUpdated;
+export type SymbolInput = Bar | Tick | SentimentReading | StrategyChanged | PositionUpdated | ExitCheck;
 
 /**
  * What the actors consume: inputs for one symbol, and scheduler ticks, which every actor receives
@@ -49,23 +63,31 @@ export interface SymbolActorState {
   position: Position | undefined;
   lastPrice: number | undefined;
   sentiment: number | undefined;
+  /**
+   * The exit rules' state for the held position (ladder steps fired, trailing anchor, awaited fill);
+   * undefined when flat. Replaced, never changed in place; every change is emitted as
+   * `exit.state_changed` so the graph can persist it.
+   */
+  exit: ExitState | undefined;
 }
 
-export const createSymbolActor = (symbol: string): SymbolActorState => ({
+/** `exit`: the state restored for this symbol's position at start, if any. */
+export const createSymbolActor = (symbol: string, exit?: ExitState): SymbolActorState => ({
   symbol,
   slots: new Map(),
   position: undefined,
   lastPrice: undefined,
   sentiment: undefined,
+  exit,
 });
 
 /**
- * A fresh state carrying over only outside facts (position, last price, sentiment) and the strategy
- * records; indicators warm up again. This is what a supervisor restart uses: the failed state may be
+ * A fresh state carrying over only outside facts (position, last price, sentiment, the exit state:
+ * fired ladder steps must survive a restart) and the strategy records; indicators warm up again. This is what a supervisor restart uses: the failed state may be
  * the cause of the failure, so it is not reused.
  */
 export const restartSymbolActor = (old: SymbolActorState, lookup: StrategyLookup): SymbolActorState => {
-  const fresh = createSymbolActor(old.symbol);
+  const fresh = createSymbolActor(old.symbol, old.exit);
   fresh.position = old.position;
   fresh.lastPrice = old.lastPrice;
   fresh.sentiment = old.sentiment;
@@ -138,7 +160,10 @@ export const contextFor = (
   explain,
 });
 
-const NO_SIGNALS: readonly Signal[] = Object.freeze([]);
+/** What the reducer emits: signals, and the exit-state changes that must be persisted before them. */
+export type ActorEmission = Signal | ExitStateChanged;
+
+const NO_SIGNALS: readonly ActorEmission[] = Object.freeze([]);
 
 /**
  * Evaluation loop: each enabled strategy decides once per completed bar of its timeframe.
@@ -148,9 +173,10 @@ const NO_SIGNALS: readonly Signal[] = Object.freeze([]);
  * path, the journal and the signal stream with repeats that risk can only refuse). The trigger re-arms
  * when the strategy has nothing to do or does something else. So an entry refused by risk (say, the
  * position limit) is retried only when its setup forms again. Exits are level-triggered: a stop keeps
- * firing until the position is closed.
+ * firing until the position is closed. A strategy's `target` exit is dropped while the profit-taking
+ * ladder stands in for that target (`ladderOwnsTarget`): the exit rules sell it in steps instead.
  */
-const evaluate = (state: SymbolActorState, ts: number): readonly Signal[] => {
+const evaluate = (state: SymbolActorState, ts: number, exits: ExitConfig): readonly ActorEmission[] => {
   let out: Signal[] | undefined;
   for (const slot of state.slots.values()) {
     if (!slot.record.enabled || slot.lastBarTs === undefined || slot.lastBarTs === slot.lastEvaluatedBarTs) continue;
@@ -168,43 +194,75 @@ const evaluate = (state: SymbolActorState, ts: number): readonly Signal[] => {
       if (slot.lastEntry === signal.side) continue;
       slot.lastEntry = signal.side;
     } else slot.lastEntry = undefined;
+    if (
+      signal.action === 'exit' &&
+      signal.exitReason === 'target' &&
+      ctx.position !== undefined &&
+      state.position !== undefined &&
+      ladderOwnsTarget(state.exit, state.position, signal.takeProfit, exits)
+    )
+      continue;
     (out ??= []).push(signal);
   }
   return out ?? NO_SIGNALS;
 };
 
-/** Exit loop: the held position against its protective levels at the last price. */
-const checkExits = (state: SymbolActorState, ts: number): readonly Signal[] => {
+/** Indicator values an exit signal reports: the level crossed, the ladder step (1-based), the shares. */
+const exitIndicators = (exit: ExitDecision): Record<string, number> => ({
+  ...(exit.level === undefined ? {} : { level: exit.level }),
+  ...(exit.step === undefined ? {} : { ladder_step: exit.step + 1 }),
+  exit_quantity: exit.quantity,
+});
+
+const exitSignal = (state: SymbolActorState, p: Position, price: number, ts: number, exit: ExitDecision): Signal => {
+  const slot = state.slots.get(p.strategyId);
+  const partial = exit.quantity < Math.abs(p.quantity);
+  return {
+    kind: 'signal.generated',
+    ts,
+    strategyId: p.strategyId,
+    strategyType: slot?.record.strategyType ?? 'exit_monitor',
+    symbol: state.symbol,
+    timeframe: slot?.record.timeframe ?? '1m',
+    side: exit.side,
+    action: 'exit',
+    confidence: 1,
+    price,
+    entry: price,
+    stopLoss: p.stopLoss ?? price,
+    takeProfit: p.takeProfit ?? price,
+    reason: exit.detail,
+    indicators: exitIndicators(exit),
+    exitReason: exit.reason,
+    ...(partial ? { exitQuantity: exit.quantity } : {}),
+  };
+};
+
+/**
+ * The exit rules (`evaluateExits`: stop, trailing stop, flatten, time, target, ladder) for the held
+ * position at the last price. A changed exit state is emitted before the exit signal, so whoever
+ * persists it sees it first; the actor's own state changes only once both are built.
+ */
+const checkExits = (state: SymbolActorState, ts: number, exits: ExitConfig): readonly ActorEmission[] => {
   const p = state.position;
   const price = state.lastPrice;
   if (!p || p.quantity === 0 || price === undefined) return NO_SIGNALS;
-  const long = p.quantity > 0;
-  const hitStop = p.stopLoss !== null && (long ? price <= p.stopLoss : price >= p.stopLoss);
-  const hitTarget = p.takeProfit !== null && (long ? price >= p.takeProfit : price <= p.takeProfit);
-  if (!hitStop && !hitTarget) return NO_SIGNALS;
-  const slot = state.slots.get(p.strategyId);
-  const exitReason = hitStop ? 'stop' : 'target';
-  const level = (hitStop ? p.stopLoss : p.takeProfit) as number;
-  return [
-    {
-      kind: 'signal.generated',
-      ts,
-      strategyId: p.strategyId,
-      strategyType: slot?.record.strategyType ?? 'exit_monitor',
-      symbol: state.symbol,
-      timeframe: slot?.record.timeframe ?? '1m',
-      side: long ? 'SELL' : 'BUY',
-      action: 'exit',
-      confidence: 1,
-      price,
-      entry: price,
-      stopLoss: p.stopLoss ?? price,
-      takeProfit: p.takeProfit ?? price,
-      reason: `${exitReason === 'stop' ? 'stop loss' : 'take profit'} ${level} reached at ${price}`,
-      indicators: { level },
-      exitReason,
-    },
-  ];
+  const result = evaluateExits(state.exit, p, price, ts, exits);
+  const changed = result.state !== state.exit;
+  if (!changed && result.exit === undefined) return NO_SIGNALS;
+  const out: ActorEmission[] = [];
+  if (changed) out.push({ kind: 'exit.state_changed', ts, symbol: state.symbol, state: result.state ?? null });
+  if (result.exit !== undefined) out.push(exitSignal(state, p, price, ts, result.exit));
+  state.exit = result.state;
+  return out;
+};
+
+/** A new position view; a closed position drops its exit state (emitted, so it is persisted too). */
+const onPosition = (state: SymbolActorState, e: PositionUpdated): readonly ActorEmission[] => {
+  state.position = e.position.quantity === 0 ? undefined : e.position;
+  if (state.position !== undefined || state.exit === undefined) return NO_SIGNALS;
+  state.exit = undefined;
+  return [{ kind: 'exit.state_changed', ts: e.ts, symbol: state.symbol, state: null }];
 };
 
 /**
@@ -216,7 +274,8 @@ export const reduceSymbolActor = (
   state: SymbolActorState,
   input: ActorInput,
   lookup: StrategyLookup,
-): readonly Signal[] => {
+  exits: ExitConfig = DEFAULT_EXIT_CONFIG,
+): readonly ActorEmission[] => {
   switch (input.kind) {
     case 'bar':
       onBar(state, input);
@@ -231,14 +290,15 @@ export const reduceSymbolActor = (
       onStrategyChanged(state, input, lookup);
       return NO_SIGNALS;
     case 'position.updated':
-      state.position = input.position.quantity === 0 ? undefined : input.position;
-      return NO_SIGNALS;
+      return onPosition(state, input);
+    case 'exit.check':
+      return checkExits(state, input.ts, exits);
     case 'scheduler.tick':
-      if (input.loop === 'evaluate') return evaluate(state, input.ts);
-      if (input.loop === 'exit_check') return checkExits(state, input.ts);
+      if (input.loop === 'evaluate') return evaluate(state, input.ts, exits);
+      if (input.loop === 'exit_check') return checkExits(state, input.ts, exits);
       return NO_SIGNALS;
   }
 };
 
-/** Outputs of the supervised actor: signals, or news of a restart or halt. */
-export type ActorOutput = Signal | Extract<EngineEvent, { kind: 'actor.restarted' | 'actor.halted' }>;
+/** Outputs of the supervised actor: signals, exit-state changes, or news of a restart or halt. */
+export type ActorOutput = ActorEmission | Extract<EngineEvent, { kind: 'actor.restarted' | 'actor.halted' }>;

@@ -1,4 +1,11 @@
-import { type Observable, type OperatorFunction, filter, map, scan } from 'rxjs';
+import { type Observable, type OperatorFunction, filter, map } from 'rxjs';
+import {
+  type AggregatedSentiment,
+  type AggregationConfig,
+  DEFAULT_AGGREGATION,
+  aggregateSentiment,
+  sourceDecay,
+} from '../sentiment/aggregate.js';
 import type { OptionsFlowReading, SentimentReading } from '../messages/market.js';
 import type {
   Confluence,
@@ -17,7 +24,14 @@ export interface ConfluenceWeights {
 
 /** Latest non-technical inputs for a symbol, as known at the signal's event time. */
 export interface ConfluenceInputs {
-  readonly sentiment?: { readonly score: number; readonly confidence: number; readonly source: string };
+  readonly sentiment?: {
+    readonly score: number;
+    readonly confidence: number;
+    /** Sources in the aggregate. */
+    readonly sources: number;
+    /** The sources disagree (see the aggregator's divergence). */
+    readonly divergent: boolean;
+  };
   readonly options?: { readonly score: number; readonly confidence: number };
 }
 
@@ -54,7 +68,7 @@ export const scoreConfluence = (signal: Signal, inputs: ConfluenceInputs, weight
       score: clamp(inputs.sentiment?.score ?? 0, -1, 1),
       weight: weights.sentiment,
       why: inputs.sentiment
-        ? `${inputs.sentiment.source} sentiment ${fmt(inputs.sentiment.score)} (confidence ${inputs.sentiment.confidence.toFixed(2)})`
+        ? `sentiment ${fmt(inputs.sentiment.score)} from ${inputs.sentiment.sources} ${inputs.sentiment.sources === 1 ? 'source' : 'sources'} (confidence ${inputs.sentiment.confidence.toFixed(2)}${inputs.sentiment.divergent ? ', sources diverge' : ''})`
         : 'no sentiment reading for the symbol',
     },
     {
@@ -84,71 +98,147 @@ export const scoreConfluence = (signal: Signal, inputs: ConfluenceInputs, weight
   return { score, level: confluenceLevel(score), directionalBias: directionalBias(signed), components };
 };
 
+/** How long an options-flow reading stays usable: a day-old put/call ratio says nothing about today. */
+export const OPTIONS_MAX_AGE_MS = 24 * 3_600_000;
+
+/** Readings kept per symbol for options flow (latest as of a time). */
+const OPTIONS_HISTORY = 32;
+/** Sentiment readings kept per symbol and source: bounded memory whatever the feed rate. */
+const SENTIMENT_HISTORY = 256;
+
 /**
- * Scores each actionable signal against the latest sentiment and options-flow readings for its
- * symbol as of the signal's event time: a reading stamped after the signal is never used (no look-ahead). The final confidence of an
- * entry is the confluence score; an exit keeps its own confidence (exits are never scored away).
+ * The non-technical inputs confluence reads, per symbol, as of any time: sentiment readings of every
+ * source (aggregated on demand, with decay relative to the asking time) and options-flow readings.
+ * Readings may arrive out of order; a reading stamped after the asking time is never used.
  */
-export const confluence =
-  (weights: ConfluenceWeights): OperatorFunction<Signal | SentimentReading | OptionsFlowReading, ScoredSignal> =>
-  (input$: Observable<Signal | SentimentReading | OptionsFlowReading>) =>
-    input$.pipe(
-      scan(
-        (acc, e) => {
-          if (e.kind === 'sentiment.updated') {
-            remember(acc.sentiment, e);
-            acc.out = undefined;
-          } else if (e.kind === 'options.updated') {
-            remember(acc.options, e);
-            acc.out = undefined;
-          } else {
-            acc.out = scoreSignal(e, asOf(acc.sentiment, e.symbol, e.ts), asOf(acc.options, e.symbol, e.ts), weights);
-          }
-          return acc;
-        },
-        {
-          sentiment: new Map<string, SentimentReading[]>(),
-          options: new Map<string, OptionsFlowReading[]>(),
-          out: undefined as ScoredSignal | undefined,
-        },
-      ),
-      map((acc) => acc.out),
-      filter((s): s is ScoredSignal => s !== undefined),
+export class ConfluenceBook {
+  /** symbol -> source -> readings in time order (per source, so a chatty source never evicts a slow one). */
+  private readonly sentiment = new Map<string, Map<string, SentimentReading[]>>();
+  private readonly options = new Map<string, OptionsFlowReading[]>();
+  /**
+   * The latest time asked about. Readings are pruned by age relative to it, never relative to the
+   * newest reading: a reading published later must not evict one an earlier question still needs.
+   */
+  private askedTs = Number.NEGATIVE_INFINITY;
+
+  constructor(readonly aggregation: AggregationConfig = DEFAULT_AGGREGATION) {}
+
+  add(r: SentimentReading | OptionsFlowReading): void {
+    if (r.kind === 'sentiment.updated') {
+      let bySource = this.sentiment.get(r.symbol);
+      if (!bySource) {
+        bySource = new Map();
+        this.sentiment.set(r.symbol, bySource);
+      }
+      insertByTs(
+        bySource,
+        r.source,
+        r,
+        SENTIMENT_HISTORY,
+        this.askedTs - sourceDecay(this.aggregation, r.source).maxAgeMs,
+      );
+    } else {
+      insertByTs(this.options, r.symbol, r, OPTIONS_HISTORY, this.askedTs - OPTIONS_MAX_AGE_MS);
+    }
+  }
+
+  /** The aggregate of the symbol's readings published at or before `ts`; undefined without a usable one. */
+  sentimentAsOf(symbol: string, ts: number): AggregatedSentiment | undefined {
+    this.askedTs = Math.max(this.askedTs, ts);
+    const bySource = this.sentiment.get(symbol);
+    if (!bySource) return undefined;
+    const agg = aggregateSentiment(
+      [...bySource.values()].flatMap((list) => list),
+      ts,
+      this.aggregation,
     );
+    return agg.sourceCount > 0 ? agg : undefined;
+  }
 
-/** Readings kept per symbol: enough to answer "as of" a signal's time when feeds run ahead of it. */
-const HISTORY = 32;
+  /** The latest options-flow reading published at or before `ts` and at most a day older. */
+  optionsAsOf(symbol: string, ts: number): OptionsFlowReading | undefined {
+    this.askedTs = Math.max(this.askedTs, ts);
+    const list = this.options.get(symbol);
+    if (!list) return undefined;
+    for (let i = list.length - 1; i >= 0; i--) {
+      const r = list[i] as OptionsFlowReading;
+      if (r.ts <= ts) return ts - r.ts <= OPTIONS_MAX_AGE_MS ? r : undefined;
+    }
+    return undefined;
+  }
 
-const remember = <R extends { readonly symbol: string; readonly ts: number }>(by: Map<string, R[]>, r: R): void => {
-  const list = by.get(r.symbol);
+  /** Symbols with at least one sentiment / options reading held. */
+  symbols(): { readonly sentiment: readonly string[]; readonly options: readonly string[] } {
+    return { sentiment: [...this.sentiment.keys()], options: [...this.options.keys()] };
+  }
+}
+
+/**
+ * Inserts in `ts` order (readings may arrive late), drops readings published before `cutoff` and keeps
+ * at most `cap` (the newest). The cap bounds memory; in a replay whose readings run more than `cap`
+ * readings of one source ahead of its signals, the oldest can go before they are asked about.
+ */
+const insertByTs = <R extends { readonly ts: number }>(
+  by: Map<string, R[]>,
+  key: string,
+  r: R,
+  cap: number,
+  cutoff: number,
+): void => {
+  let list = by.get(key);
   if (!list) {
-    by.set(r.symbol, [r]);
-    return;
+    list = [];
+    by.set(key, list);
   }
   let i = list.length;
   while (i > 0 && (list[i - 1] as R).ts > r.ts) i--;
   list.splice(i, 0, r);
-  if (list.length > HISTORY) list.shift();
+  let drop = 0;
+  while (drop < list.length - 1 && (list[drop] as R).ts < cutoff) drop++;
+  if (list.length - drop > cap) drop = list.length - cap;
+  if (drop > 0) list.splice(0, drop);
 };
 
-/** The latest reading published at or before `ts` (no look-ahead). */
-const asOf = <R extends { readonly ts: number }>(by: Map<string, R[]>, symbol: string, ts: number): R | undefined => {
-  const list = by.get(symbol);
-  if (!list) return undefined;
-  for (let i = list.length - 1; i >= 0; i--) if ((list[i] as R).ts <= ts) return list[i];
-  return undefined;
-};
+/**
+ * Scores each actionable signal against the symbol's sentiment aggregate and options flow as of the
+ * signal's event time: a reading stamped after the signal is never used (no look-ahead). The final
+ * confidence of an entry is the confluence score; an exit keeps its own confidence (exits are never
+ * scored away). `book` is where readings are kept; pass one to read it elsewhere (the API).
+ */
+export const confluence =
+  (
+    weights: ConfluenceWeights,
+    book: ConfluenceBook = new ConfluenceBook(),
+  ): OperatorFunction<Signal | SentimentReading | OptionsFlowReading, ScoredSignal> =>
+  (input$: Observable<Signal | SentimentReading | OptionsFlowReading>) =>
+    input$.pipe(
+      map((e) => {
+        if (e.kind !== 'signal.generated') {
+          book.add(e);
+          return undefined;
+        }
+        return scoreSignal(e, book.sentimentAsOf(e.symbol, e.ts), book.optionsAsOf(e.symbol, e.ts), weights);
+      }),
+      filter((s): s is ScoredSignal => s !== undefined),
+    );
 
-/** One signal scored against the given readings (the confluence operator's step, also used on demand). */
+/** One signal scored against the given inputs (the confluence operator's step, also used on demand). */
 export const scoreSignal = (
   signal: Signal,
-  sentiment: SentimentReading | undefined,
+  sentiment: AggregatedSentiment | undefined,
   options: OptionsFlowReading | undefined,
   weights: ConfluenceWeights,
 ): ScoredSignal => {
   const inputs: ConfluenceInputs = {
     ...(sentiment
-      ? { sentiment: { score: sentiment.score, confidence: sentiment.confidence, source: sentiment.source } }
+      ? {
+          sentiment: {
+            score: sentiment.score,
+            confidence: sentiment.confidence,
+            sources: sentiment.sourceCount,
+            divergent: sentiment.divergent,
+          },
+        }
       : {}),
     ...(options ? { options: { score: options.score, confidence: options.confidence } } : {}),
   };

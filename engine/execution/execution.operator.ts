@@ -8,6 +8,7 @@ import {
   defaultIfEmpty,
   defer,
   finalize,
+  from,
   ignoreElements,
   of,
   timeout,
@@ -24,6 +25,13 @@ export interface ExecutionOptions {
   readonly scheduler: SchedulerLike;
   /** Called once an order's persist-and-send has finished, whatever the outcome. */
   readonly onSettled?: (clientOrderId: string) => void;
+  /**
+   * Called when the order's turn comes, before its intent is written. A promise returned must resolve
+   * before the intent is persisted and the order sent; if it rejects, the order fails at stage
+   * `persist` (nothing written, nothing sent). Undefined = no precondition. The graph uses it to make a
+   * ladder step durable before the sell that fires it.
+   */
+  readonly beforePersist?: (decision: RiskApproved) => Promise<void> | undefined;
 }
 
 const PERSISTED = 'persisted' as const;
@@ -31,8 +39,8 @@ const PERSISTED = 'persisted' as const;
 const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 /**
- * The order-execution sink. Strictly one order at a time (`concatMap`, never `switchMap`): the order
- * intent is made durable first; only then is `order.placed` published and the order handed to the
+ * The order-execution sink. Strictly one order at a time (`concatMap`, never `switchMap`): the
+ * precondition (`beforePersist`), if any, is awaited, then the order intent is made durable; only then is `order.placed` published and the order handed to the
  * broker. If persisting fails the order is not sent (`order.failed`, stage persist). If the hand-over
  * fails or times out, the order's fate is unknown: it is reported (`order.failed`, stage send) and
  * never retried blindly — reconciliation by client order id settles it.
@@ -63,7 +71,12 @@ export const executeOrders =
             catchError((err: unknown) => of(failed('send', err))),
           ),
         );
-        return defer(() => store.saveOrderIntent(order)).pipe(
+        const persist = (): Observable<void> => {
+          const gate = options.beforePersist?.(decision);
+          const save = (): Observable<void> => store.saveOrderIntent(order);
+          return gate === undefined ? save() : from(gate).pipe(concatMap(save));
+        };
+        return defer(persist).pipe(
           ignoreElements(),
           defaultIfEmpty(PERSISTED),
           catchError((err: unknown) => of(failed('persist', err))),

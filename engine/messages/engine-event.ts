@@ -1,9 +1,10 @@
 import type { AccountUpdated, PositionUpdated } from './account.js';
-import type { Bar, OptionsFlowReading, SentimentReading, Tick } from './market.js';
+import type { Bar, EarningsScheduled, OptionsFlowReading, SentimentReading, Tick } from './market.js';
 import type { BrokerEvent, OrderFailed, OrderPlaced } from './order.js';
 import type { KillSwitchChanged, RiskDecision, SetKillSwitch } from './risk.js';
 import type { ScoredSignal, Signal } from './signal.js';
 import type { StrategyRecord } from './strategy.js';
+import type { ExitState } from '../risk/exit-state.js';
 
 /** A symbol's actor threw; it was restarted from its last good state (the event was skipped). */
 export interface ActorRestarted {
@@ -20,6 +21,19 @@ export interface ActorHalted {
   readonly ts: number;
   readonly symbol: string;
   readonly error: string;
+}
+
+/**
+ * A symbol's exit-rule state changed (a ladder step fired, a fill awaited or seen, a new best price
+ * for the trailing stop) or was dropped (`state: null`, the position closed). Published by the actor
+ * before the exit signal it goes with, so the graph records it (value `risk.exit_states`) before
+ * that signal can become an order; a ladder order is sent only once it is durable.
+ */
+export interface ExitStateChanged {
+  readonly kind: 'exit.state_changed';
+  readonly ts: number;
+  readonly symbol: string;
+  readonly state: ExitState | null;
 }
 
 export type SchedulerState = 'stopped' | 'running' | 'paused' | 'error';
@@ -67,6 +81,7 @@ export type EngineEvent =
   | Tick
   | SentimentReading
   | OptionsFlowReading
+  | EarningsScheduled
   | Signal
   | ScoredSignal
   | RiskDecision
@@ -79,6 +94,7 @@ export type EngineEvent =
   | AccountUpdated
   | ActorRestarted
   | ActorHalted
+  | ExitStateChanged
   | SchedulerStateChanged
   | SchedulerTick
   | OrderRequested

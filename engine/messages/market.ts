@@ -55,6 +55,17 @@ export interface SentimentReading {
   readonly mentions: number;
 }
 
+/**
+ * When a symbol next reports earnings, as the events source knows at `ts` (null: none scheduled in
+ * the window it looks at). Risk refuses entries shortly before a report.
+ */
+export interface EarningsScheduled {
+  readonly kind: 'earnings.scheduled';
+  readonly ts: number;
+  readonly symbol: string;
+  readonly reportTs: number | null;
+}
+
 /** Options-flow reading for one symbol: a signed score in -1..1 (bullish > 0). */
 export interface OptionsFlowReading {
   readonly kind: 'options.updated';

@@ -2,7 +2,22 @@ import type { Timeframe } from './market.js';
 
 export type Side = 'BUY' | 'SELL';
 export type SignalSide = Side | 'HOLD';
-export type ExitReason = 'stop' | 'target' | 'opposite_signal' | 'opposite_level' | 'exhaustion' | 'time' | 'manual';
+/**
+ * Why an exit was signalled. Strategies use `stop`, `target`, `opposite_signal`, `opposite_level`
+ * and `exhaustion`; the exit rules (`engine/risk/exit-rules.ts`) add `trailing_stop`, `flatten`
+ * (before the close), `time` (`max_holding_minutes`) and `ladder` (profit-taking step, partial).
+ */
+export type ExitReason =
+  | 'stop'
+  | 'target'
+  | 'opposite_signal'
+  | 'opposite_level'
+  | 'exhaustion'
+  | 'time'
+  | 'manual'
+  | 'trailing_stop'
+  | 'flatten'
+  | 'ladder';
 
 /**
  * A strategy's decision for one symbol at event time `ts`. `action` says whether it opens a position
@@ -26,6 +41,11 @@ export interface Signal {
   readonly reason: string;
   readonly indicators: Readonly<Record<string, number>>;
   readonly exitReason?: ExitReason;
+  /**
+   * Shares to sell (or buy back) for a partial exit, a whole number > 0; absent = the whole
+   * position. Risk never sends more than is held.
+   */
+  readonly exitQuantity?: number;
 }
 
 export type ConfluenceLevel = 'low' | 'medium' | 'high';

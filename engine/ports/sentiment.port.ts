@@ -1,15 +1,17 @@
 import type { Observable } from 'rxjs';
-import type { OptionsFlowReading, SentimentReading } from '../messages/market.js';
+import type { EarningsScheduled, OptionsFlowReading, SentimentReading } from '../messages/market.js';
 
 /**
- * Sentiment and options-flow readings for the symbols the engine trades. Both streams are hot and
- * may stay silent (no source configured): confluence then renormalises their weights away. Every
- * reading carries its source timestamp, and the engine never uses a reading stamped after the signal
- * it scores.
+ * Sentiment readings (one per source and poll: the engine aggregates them), options-flow readings and
+ * earnings dates for the symbols the engine trades. The streams are hot and may stay silent (no
+ * source configured): confluence then renormalises their weights away. Every reading carries its
+ * source timestamp, and the engine never uses a reading stamped after the signal it scores.
  */
 export interface SentimentPort {
   readonly readings$: Observable<SentimentReading>;
   readonly optionsFlow$: Observable<OptionsFlowReading>;
+  /** Scheduled earnings reports (the events source), for the risk manager's entry blackout. */
+  readonly earnings$: Observable<EarningsScheduled>;
   /** Ask for readings on these symbols (idempotent); the engine calls it as strategies are added. */
   track(symbols: readonly string[]): void;
 }

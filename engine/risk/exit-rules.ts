@@ -1,4 +1,4 @@
-import { sessionAt } from '../calendar/nyse-calendar.js';
+import { type Session, sessionAt } from '../calendar/nyse-calendar.js';
 import type { Position } from '../messages/account.js';
 import type { Side } from '../messages/signal.js';
 import type { ExitConfig, LadderStep } from './exit-config.js';
@@ -97,6 +97,58 @@ const advance = (
   return state;
 };
 
+/**
+ * The NYSE session whose flatten window holds `ts` (`close - minutes <= ts < close`, 13:00 closes on
+ * early-close days), or undefined outside it or when `minutes` is null (rule off). One definition for
+ * the `flatten` exit and risk's `flatten_window` entry rule, so they agree to the millisecond.
+ */
+export const flattenWindowAt = (ts: number, minutes: number | null): Session | undefined => {
+  if (minutes === null) return undefined;
+  const session = sessionAt(ts);
+  return session !== undefined && ts < session.close && ts >= session.close - minutes * MINUTE_MS ? session : undefined;
+};
+
+/**
+ * How far below the ladder's first step a take-profit may lie and still count as at it, as a fraction
+ * of that step's gain (+4.5 % for a +5 % step). A strategy sets its target from the signal price, and
+ * the fill (slippage, the next bar's open) lifts the average price: momentum's +5 % target is then
+ * +4.95 % of the average, and must not slip under a +5 % step because of it.
+ */
+export const LADDER_TARGET_SLACK = 0.1;
+
+/**
+ * Whether the profit-taking ladder stands in for the position's take-profit (SPEC 3 gives momentum a
+ * +5 % target; SPEC 6 gives the account a ladder starting at +5 %). It does when the ladder is on,
+ * has a step this position has not fired yet, and the target's gain (from the average price) reaches
+ * the first step (less `LADDER_TARGET_SLACK`): the ladder is then the plan for that profit zone, and a
+ * full exit at the target would sell, in one go, what the ladder is meant to sell in steps (it would
+ * never fire at all). A target well below the first step (a range or level target a percent or two
+ * away) stays a full exit: that trade is done before the ladder begins. Once every step has fired and
+ * the last ladder sell has filled (or timed out), the target is a full exit again: it then sells what
+ * a ladder without a final "sell all" leaves, or a position whose ladder is refused (`lockedExitState`).
+ */
+export const ladderOwnsTarget = (
+  state: ExitState | undefined,
+  position: ExitPosition,
+  target: number | null,
+  config: ExitConfig,
+): boolean => {
+  const first = config.ladder[0];
+  if (target === null || first === undefined || position.quantity === 0) return false;
+  const long = position.quantity > 0;
+  const gain = long
+    ? (target - position.avgPrice) / position.avgPrice
+    : (position.avgPrice - target) / position.avgPrice;
+  if (gain < first.gain * (1 - LADDER_TARGET_SLACK) - config.tolerance) return false;
+  const same =
+    state !== undefined &&
+    state.symbol === position.symbol &&
+    state.openedTs === position.openedTs &&
+    state.direction === (long ? 'long' : 'short');
+  if (!same) return true;
+  return state.awaitingFill !== null || config.ladder.some((_, i) => !state.firedSteps.includes(i));
+};
+
 /** price at or beyond `level` in the adverse direction (stops), with the relative tolerance. */
 const adverseCrossed = (long: boolean, price: number, level: number, tol: number): boolean =>
   long ? price <= level * (1 + tol) : price >= level * (1 - tol);
@@ -146,8 +198,10 @@ const ladderSale = (state: ExitState, held: number, gain: number, config: ExitCo
  * 2. `trailing_stop`: also protective (a stop that follows the best price), also a full exit.
  * 3. `flatten`: a deadline; after the close the position cannot be sold until the next open.
  * 4. `time`: `max_holding_minutes` reached; a full exit that does not depend on the price.
- * 5. `target`: a full exit at a profit; ahead of the ladder because it sells everything the ladder
- *    would sell and the rest, in one order instead of a partial sell followed by another order.
+ * 5. `target`: a full exit at a profit, ahead of the ladder when the target lies below the ladder's
+ *    first step (it sells everything in one order). A target at or beyond the first step is left to
+ *    the ladder while a step remains unfired (see `ladderOwnsTarget`): otherwise momentum's +5 %
+ *    target would sell everything exactly where the ladder is meant to sell a quarter.
  * 6. `ladder`: partial profit-taking, last, so it never replaces a full exit due at the same time.
  *
  * Full exits are level-triggered: they are returned on every evaluation while their condition holds
@@ -203,11 +257,9 @@ export const evaluateExits = (
   }
 
   const flattenMinutes = config.flatten_before_close_minutes;
-  if (flattenMinutes !== null) {
-    const session = sessionAt(ts);
-    if (session !== undefined && ts < session.close && ts >= session.close - flattenMinutes * MINUTE_MS) {
-      return full('flatten', `flatten ${flattenMinutes} min before the ${session.date} close`);
-    }
+  const session = flattenWindowAt(ts, flattenMinutes);
+  if (session !== undefined) {
+    return full('flatten', `flatten ${String(flattenMinutes)} min before the ${session.date} close`);
   }
 
   const maxMinutes = config.max_holding_minutes;
@@ -216,7 +268,11 @@ export const evaluateExits = (
     return full('time', `held ${heldMinutes} min, limit ${maxMinutes} min`);
   }
 
-  if (takeProfit !== null && favourableCrossed(long, price, takeProfit, tol)) {
+  if (
+    takeProfit !== null &&
+    favourableCrossed(long, price, takeProfit, tol) &&
+    !ladderOwnsTarget(next, position, takeProfit, config)
+  ) {
     return full('target', `take profit ${takeProfit} reached at ${price}`, takeProfit);
   }
 

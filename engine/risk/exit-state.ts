@@ -141,3 +141,81 @@ export const restoreExitState = (input: unknown): ExitState => {
     parsed.error.issues.map((i) => `${i.path.map(String).join('.') || '(state)'}: ${i.message}`),
   );
 };
+
+/** The facts about a held position a fail-closed state is built from (a `Position` fits). */
+export interface LockedPositionFacts {
+  readonly symbol: string;
+  readonly quantity: number;
+  readonly avgPrice: number;
+  readonly lastPrice: number;
+  readonly openedTs: number;
+}
+
+/** Every ladder index there can be: what a fail-closed state marks as fired. */
+const ALL_STEPS: readonly number[] = Array.from({ length: MAX_LADDER_STEPS }, (_, i) => i);
+
+/**
+ * The state to carry on with when a held position's stored state could not be read: every ladder
+ * step counts as fired (whatever the ladder is configured to), so no ladder sell can repeat one that
+ * may have been sold before the restart. Stops, trailing stop, time and flatten exits and the
+ * take-profit (a full exit again once no step is left) keep protecting the position. The trailing
+ * anchor starts from the better of the average and the last price. A new position starts afresh.
+ */
+export const lockedExitState = (p: LockedPositionFacts): ExitState => {
+  const long = p.quantity > 0;
+  return {
+    version: 1,
+    symbol: p.symbol,
+    openedTs: p.openedTs,
+    direction: long ? 'long' : 'short',
+    originalQuantity: Math.max(1, Math.abs(p.quantity)),
+    extremePrice: long ? Math.max(p.avgPrice, p.lastPrice) : Math.min(p.avgPrice, p.lastPrice),
+    firedSteps: ALL_STEPS,
+    awaitingFill: null,
+  };
+};
+
+/** Whether `state` is the fail-closed state of `lockedExitState` (ladder refused for this position). */
+export const isLockedExitState = (state: ExitState): boolean => state.firedSteps.length === MAX_LADDER_STEPS;
+
+/** Stored exit states read back: the good ones, and the held symbols whose state could not be trusted. */
+export interface RestoredExitStates {
+  readonly states: ReadonlyMap<string, ExitState>;
+  /** Held symbols given a fail-closed state, each with the reason. */
+  readonly corrupt: readonly { readonly symbol: string; readonly error: CorruptExitStateError }[];
+}
+
+/**
+ * Reads the stored map (symbol -> state, as written by the engine) for the positions held now. A
+ * state that fails `restoreExitState`, or is filed under another symbol, or a map that is not an
+ * object at all, gives each affected held position `lockedExitState` and is reported in `corrupt`:
+ * failing closed refuses the ladder for that position rather than risk selling a step twice. States
+ * of symbols not held are dropped (their position closed). Never throws.
+ */
+export const restoreExitStates = (input: unknown, held: readonly LockedPositionFacts[]): RestoredExitStates => {
+  const states = new Map<string, ExitState>();
+  const corrupt: { symbol: string; error: CorruptExitStateError }[] = [];
+  if (input === undefined || input === null) return { states, corrupt };
+  const isMap = typeof input === 'object' && !Array.isArray(input);
+  const stored = isMap ? (input as Readonly<Record<string, unknown>>) : {};
+  for (const p of held) {
+    if (p.quantity === 0) continue;
+    let error: CorruptExitStateError | undefined;
+    if (!isMap)
+      error = new CorruptExitStateError([`(map): expected an object of symbol -> state, got ${typeof input}`]);
+    else if (Object.hasOwn(stored, p.symbol)) {
+      try {
+        const state = restoreExitState(stored[p.symbol]);
+        if (state.symbol === p.symbol) states.set(p.symbol, state);
+        else error = new CorruptExitStateError([`symbol: stored under ${p.symbol} but names ${state.symbol}`]);
+      } catch (err) {
+        error = err instanceof CorruptExitStateError ? err : new CorruptExitStateError([String(err)]);
+      }
+    }
+    if (error !== undefined) {
+      states.set(p.symbol, lockedExitState(p));
+      corrupt.push({ symbol: p.symbol, error });
+    }
+  }
+  return { states, corrupt };
+};

@@ -2,6 +2,7 @@ import { type Observable, type OperatorFunction, filter, map, scan } from 'rxjs'
 import type { AccountState, AccountUpdated, Position, PositionUpdated } from '../messages/account.js';
 import { positionValue } from '../messages/account.js';
 import type { OrderRequested } from '../messages/engine-event.js';
+import type { EarningsScheduled } from '../messages/market.js';
 import type { BrokerEvent, FillEvent, OrderFailed, OrderIntent } from '../messages/order.js';
 import type { KillSwitchChanged, RiskDecision, SetKillSwitch } from '../messages/risk.js';
 import type { ScoredSignal, Side } from '../messages/signal.js';
@@ -33,6 +34,7 @@ import {
   reset,
 } from './risk-limits.js';
 import { type SizingTiers, sharesFor } from './sizing.js';
+import { flattenWindowAt } from './exit-rules.js';
 
 export interface RiskConfig {
   readonly accountId: string;
@@ -46,10 +48,24 @@ export interface RiskConfig {
   readonly pdt: PdtConfig;
   /** Settlement of a cash account (used only when `pdt.accountType` is `cash`). */
   readonly settlement: SettlementConfig;
+  /** No new entries this long before a scheduled earnings report; 0 = off. */
+  readonly earningsBlackoutMs: number;
+  /**
+   * The exit rules' flatten window (`EXIT_FLATTEN_BEFORE_CLOSE_MINUTES`): no new entries in the last
+   * N minutes of a session, when every position is being sold. Unset or null = off.
+   */
+  readonly flattenBeforeCloseMinutes?: number | null;
 }
 
 export type RiskInput =
-  ScoredSignal | OrderRequested | AccountUpdated | PositionUpdated | BrokerEvent | OrderFailed | SetKillSwitch;
+  | ScoredSignal
+  | OrderRequested
+  | AccountUpdated
+  | PositionUpdated
+  | BrokerEvent
+  | OrderFailed
+  | SetKillSwitch
+  | EarningsScheduled;
 
 /** What the risk operator emits: a decision per signal or manual order, and kill-switch changes. */
 export type RiskOutput = RiskDecision | KillSwitchChanged;
@@ -77,6 +93,8 @@ export interface RiskState {
   dayTrades: DayTradeLedgerState;
   /** A cash account's settlement ledger (replaced per fill; persisted by the caller); undefined on margin. */
   settlement: SettlementLedgerState | undefined;
+  /** Next scheduled earnings report per symbol, from the events source (not persisted: it is re-polled). */
+  readonly earnings: Map<string, number>;
 }
 
 export const createRiskState = (
@@ -102,6 +120,7 @@ export const createRiskState = (
     dayTrades:
       dayTrades ?? createDayTradeLedger(Object.fromEntries([...positions].map(([symbol, p]) => [symbol, p.quantity]))),
     settlement,
+    earnings: new Map(),
   };
 };
 
@@ -153,10 +172,22 @@ const checkEntry = (
 ): Verdict => {
   if (s.limits.killSwitch.engaged)
     return { rule: 'kill_switch', reason: `kill switch engaged: ${s.limits.killSwitch.reason || 'by the operator'}` };
+  const flatten = flattenWindowAt(ts, c.flattenBeforeCloseMinutes ?? null);
+  if (flatten !== undefined)
+    return {
+      rule: 'flatten_window',
+      reason: `positions are flattened in the last ${String(c.flattenBeforeCloseMinutes)} min before the ${flatten.date} close`,
+    };
   if (confidence < c.minConfidence)
     return { rule: 'min_confidence', reason: `confidence ${confidence.toFixed(3)} < minimum ${c.minConfidence}` };
   if (confluenceScore < c.confluenceMin)
     return { rule: 'confluence_min', reason: `confluence ${confluenceScore.toFixed(3)} < minimum ${c.confluenceMin}` };
+  const report = s.earnings.get(symbol);
+  if (report !== undefined && c.earningsBlackoutMs > 0 && ts <= report && report - ts <= c.earningsBlackoutMs)
+    return {
+      rule: 'earnings_blackout',
+      reason: `${symbol} reports earnings at ${new Date(report).toISOString()}, within ${c.earningsBlackoutMs / 3_600_000} h`,
+    };
   const held = s.positions.get(symbol);
   if (pendingFor(s, symbol, 'enter'))
     return { rule: 'order_pending', reason: `an entry order for ${symbol} is still working` };
@@ -203,6 +234,11 @@ const checkEntry = (
   return { quantity, purpose: 'enter', side, warnings: [...pdt.warnings, ...paid.warnings] };
 };
 
+/**
+ * An exit of `requestedQuantity` shares (undefined = the whole position). More than is held is
+ * refused for a manual order (`oversize: 'refuse'`, the user asked for something else) and cut to
+ * what is held for an exit signal (`'clamp'`: the position shrank since the signal was sized).
+ */
 const checkExit = (
   s: RiskState,
   c: RiskConfig,
@@ -210,6 +246,7 @@ const checkExit = (
   side: Side,
   requestedQuantity: number | undefined,
   ts: number,
+  oversize: 'refuse' | 'clamp' = 'refuse',
 ): Verdict => {
   const held = s.positions.get(symbol);
   if (!held || held.quantity === 0) return { rule: 'no_position', reason: `no position in ${symbol} to exit` };
@@ -220,9 +257,18 @@ const checkExit = (
     };
   if (pendingFor(s, symbol, 'exit'))
     return { rule: 'exit_pending', reason: `an exit order for ${symbol} is still working` };
-  const quantity = requestedQuantity ?? Math.abs(held.quantity);
-  if (quantity > Math.abs(held.quantity))
-    return { rule: 'exceeds_position', reason: `${quantity} shares > ${Math.abs(held.quantity)} held in ${symbol}` };
+  if (requestedQuantity !== undefined && !(Number.isSafeInteger(requestedQuantity) && requestedQuantity > 0))
+    return {
+      rule: 'invalid_quantity',
+      reason: `exit quantity must be a whole number of shares > 0, got ${requestedQuantity}`,
+    };
+  const shares = Math.abs(held.quantity);
+  let quantity = requestedQuantity ?? shares;
+  if (quantity > shares) {
+    if (oversize === 'refuse')
+      return { rule: 'exceeds_position', reason: `${quantity} shares > ${shares} held in ${symbol}` };
+    quantity = shares;
+  }
   if (s.settlement === undefined || side !== 'SELL') return { quantity, purpose: 'exit', side };
   // The one exit a rule may refuse (SPEC 6.6): in a cash account, selling shares bought with funds
   // that have not settled yet is a good-faith violation or free riding; strict mode waits for them.
@@ -290,7 +336,7 @@ const decide = (s: RiskState, c: RiskConfig, ids: IdPort, input: ScoredSignal | 
     if (input.kind === 'order.requested') verdict = checkManual(s, c, input);
     else if (input.signal.side === 'HOLD') verdict = { rule: 'not_actionable', reason: 'HOLD signals are not traded' };
     else if (input.signal.action === 'exit')
-      verdict = checkExit(s, c, input.symbol, input.signal.side, undefined, input.ts);
+      verdict = checkExit(s, c, input.symbol, input.signal.side, input.signal.exitQuantity, input.ts, 'clamp');
     else
       verdict = checkEntry(
         s,
@@ -374,6 +420,10 @@ export const reduceRisk = (s: RiskState, c: RiskConfig, ids: IdPort, input: Risk
     case 'position.updated':
       if (input.position.quantity !== 0) s.positions.set(input.symbol, input.position);
       return watchDrawdown(s, c, input.ts);
+    case 'earnings.scheduled':
+      if (input.reportTs === null) s.earnings.delete(input.symbol);
+      else s.earnings.set(input.symbol, input.reportTs);
+      return undefined;
     case 'risk.set_kill_switch':
       if (input.engaged) engage(s.limits, input.reason, input.ts);
       else reset(s.limits, equityNow(s));

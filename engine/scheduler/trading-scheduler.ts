@@ -81,6 +81,14 @@ export class TradingScheduler {
     return true;
   }
 
+  /**
+   * Whether exits may be checked at `ts` outside the exit loop (on a bar): exactly when an exit-loop
+   * tick would be published then (running or paused, and `can_run`).
+   */
+  exitsMayRun(ts: number): boolean {
+    return (this.state === 'running' || this.state === 'paused') && this.canRun(ts);
+  }
+
   start(): void {
     if (this.state === 'running') return;
     this.refuseAfterFailure('start');

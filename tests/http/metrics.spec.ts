@@ -101,6 +101,12 @@ describe('createMetrics', () => {
     const engineWith = (state: SchedulerState, ibkr: () => boolean) => ({
       events$,
       schedulerStatus: () => ({ state, ibkr_connected: ibkr() }) as SchedulerStatus,
+      confluenceStatus: () => ({
+        weights: { technical: 0.5, sentiment: 0.3, options: 0.2 },
+        min: 0.6,
+        as_of: null,
+        symbols: [],
+      }),
     });
     const a = createMetrics({ engine: engineWith('paused', () => connected) });
     const b = createMetrics({ engine: engineWith('stopped', () => false) });

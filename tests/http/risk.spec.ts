@@ -23,7 +23,13 @@ describe('risk API', () => {
       open_positions: 0,
     });
     expect(res.body.counters.session_date).toMatch(/^\d{4}-\d{2}-\d{2}$/);
-    expect(res.body.not_enforced.length).toBeGreaterThan(0);
+    expect(res.body.not_enforced).toEqual([]);
+    expect(res.body.exits).toMatchObject({
+      config: { trailing_stop_pct: null, ladder_fill_timeout_seconds: 120 },
+      flatten_window_open: false,
+      positions: [],
+    });
+    expect(res.body.exits.config.ladder).toHaveLength(3);
   });
 
   it('engages the kill switch, refuses manual entries with 422 kill_switch writing nothing, and resets', async () => {

@@ -58,6 +58,7 @@ const boot = async (port: number, env: Record<string, string> = {}) => {
     await createSystem({
       config: loadConfig({
         BROKER: 'ibkr',
+        SENTIMENT_PROVIDERS: 'false',
         IBKR_HOST: '127.0.0.1',
         IBKR_PORT: String(port),
         IBKR_CLIENT_ID: '7',
@@ -249,6 +250,7 @@ describe('BROKER=ibkr end to end (real sockets to the fake IB Gateway, SQLite fi
     const system = await createSystem({
       config: loadConfig({
         BROKER: 'ibkr',
+        SENTIMENT_PROVIDERS: 'false',
         IBKR_TRADING_MODE: 'live',
         IBKR_PORT: '4004',
         DATABASE_URL: 'sqlite::memory:',

@@ -174,7 +174,12 @@ describe('the whole trade loop in paper mode', () => {
   it('lets a bearish sentiment reading veto the same entry through confluence', async () => {
     const readings = new Subject<SentimentReading>();
     const tracked: string[] = [];
-    current = await rig({ readings$: readings, optionsFlow$: NEVER, track: (s) => tracked.push(...s) });
+    current = await rig({
+      readings$: readings,
+      optionsFlow$: NEVER,
+      earnings$: NEVER,
+      track: (s) => tracked.push(...s),
+    });
     const r = current;
     await addMomentum(r);
     expect(tracked).toContain('AAPL');

@@ -125,5 +125,6 @@ export const riskConfig = (over: Partial<RiskConfig> = {}): RiskConfig => ({
   limits: { dailyTradeLimit: 100, weeklyTradeLimit: 100, dailyLossLimitPct: 0.5, maxDrawdownPct: 0.9 },
   pdt: { policy: 'off', mode: 'strict', equityThreshold: 25_000, accountType: 'margin' },
   settlement: DEFAULT_SETTLEMENT_CONFIG,
+  earningsBlackoutMs: 0,
   ...over,
 });

@@ -7,7 +7,9 @@ import {
   redactedConfig,
   type AppConfig,
 } from '../../../adapters/config/app-config.js';
+import { z } from 'zod';
 import { DEFAULT_ENGINE_CONFIG } from '../../../engine/config.js';
+import { PROVIDER_ENV, providersConfig } from '../../../adapters/sentiment/providers.js';
 
 const SECURE = { API_TOKEN: 'a-long-test-token' };
 
@@ -59,6 +61,7 @@ describe('loadConfig defaults', () => {
         maxPositionPct: 0.1,
         sizing: { low: 0.01, medium: 0.025, high: 0.04 },
       },
+      exits: DEFAULT_ENGINE_CONFIG.exits,
       confluence: { min: 0.6, weights: { technical: 0.5, sentiment: 0.3, options: 0.2 } },
       positionSync: { enabled: true, intervalSeconds: 300 },
       api: { host: '127.0.0.1', port: 8000, token: undefined, corsOrigins: [] },
@@ -80,6 +83,14 @@ describe('loadConfig defaults', () => {
         barIntervalMs: 100,
       },
       shutdownTimeoutMs: 10000,
+      sentiment: {
+        simulated: 'auto',
+        live: 'auto',
+        providers: providersConfig(z.object(PROVIDER_ENV).parse({})),
+        aggregation: DEFAULT_ENGINE_CONFIG.sentiment,
+        retentionDays: 30,
+        httpTimeoutMs: 10_000,
+      },
       engine: DEFAULT_ENGINE_CONFIG,
     });
   });
@@ -163,6 +174,24 @@ const EVERY_VARIABLE: readonly Case[] = [
   ['RISK_SIZING_LOW', '0.005', (c) => c.engine.risk.sizingTiers.low, 0.005],
   ['RISK_SIZING_MEDIUM', '0.02', (c) => c.engine.risk.sizingTiers.medium, 0.02],
   ['RISK_SIZING_HIGH', '0.05', (c) => [c.risk.sizing.high, c.engine.risk.sizingTiers.high], [0.05, 0.05]],
+  [
+    'EXIT_TRAILING_STOP_PCT',
+    '0.07',
+    (c) => [c.exits.trailing_stop_pct, c.engine.exits.trailing_stop_pct],
+    [0.07, 0.07],
+  ],
+  [
+    'EXIT_LADDER',
+    ' 0.03:0.5 , 0.08:1 ',
+    (c) => c.engine.exits.ladder,
+    [
+      { gain: 0.03, sell_fraction: 0.5 },
+      { gain: 0.08, sell_fraction: 1 },
+    ],
+  ],
+  ['EXIT_MAX_HOLDING_MINUTES', '240', (c) => c.engine.exits.max_holding_minutes, 240],
+  ['EXIT_FLATTEN_BEFORE_CLOSE_MINUTES', '10', (c) => c.engine.exits.flatten_before_close_minutes, 10],
+  ['EXIT_LADDER_FILL_TIMEOUT', '30', (c) => c.engine.exits.ladder_fill_timeout_seconds, 30],
   ['CONFLUENCE_MIN', '0.7', (c) => [c.confluence.min, c.engine.confluence.min], [0.7, 0.7]],
   ['CONFLUENCE_WEIGHT_TECHNICAL', '0.6', (c) => c.engine.confluence.weights.technical, 0.6],
   ['CONFLUENCE_WEIGHT_SENTIMENT', '0.25', (c) => c.engine.confluence.weights.sentiment, 0.25],
@@ -206,11 +235,50 @@ const EVERY_VARIABLE: readonly Case[] = [
   ['PAPER_START_DATE', '2024-02-29', (c) => c.paper.startDate, '2024-02-29'],
   ['PAPER_BAR_INTERVAL_MS', '1', (c) => c.paper.barIntervalMs, 1],
   ['SHUTDOWN_TIMEOUT_MS', '2500', (c) => c.shutdownTimeoutMs, 2500],
+  ['SENTIMENT_SIMULATED', 'false', (c) => c.sentiment.simulated, 'false'],
+  ['SENTIMENT_PROVIDERS', 'true', (c) => c.sentiment.live, 'true'],
+  [
+    'SENTIMENT_WEIGHTS',
+    'reddit:0, news:2.5',
+    (c) => [
+      c.sentiment.aggregation.weights['reddit'],
+      c.sentiment.aggregation.weights['news'],
+      c.engine.sentiment.weights['twitter'],
+    ],
+    [0, 2.5, 0.8],
+  ],
+  ['SENTIMENT_HALF_LIFE_HOURS', '3', (c) => c.engine.sentiment.halfLifeMs, 3 * 3_600_000],
+  ['SENTIMENT_MIN_CONFIDENCE', '0.5', (c) => c.engine.sentiment.minConfidence, 0.5],
+  ['SENTIMENT_DIVERGENCE_THRESHOLD', '0.4', (c) => c.engine.sentiment.divergenceThreshold, 0.4],
+  ['SENTIMENT_MAX_AGE_HOURS', '12', (c) => c.engine.sentiment.maxAgeMs, 12 * 3_600_000],
+  ['SENTIMENT_RETENTION_DAYS', '7', (c) => c.sentiment.retentionDays, 7],
+  ['SENTIMENT_HTTP_TIMEOUT', '2.5', (c) => c.sentiment.httpTimeoutMs, 2500],
 ];
+
+/** Each provider's own variables are tested in its spec (tests/adapters/sentiment/<name>.spec.ts). */
+const PROVIDER_VARIABLES = new Set(Object.keys(PROVIDER_ENV));
 
 describe('loadConfig reads every variable by name', () => {
   it('has a case for each variable it reads, and reads no other', () => {
-    expect(EVERY_VARIABLE.map(([name]) => name).sort()).toEqual([...CONFIG_VARIABLES].sort());
+    expect(EVERY_VARIABLE.map(([name]) => name).sort()).toEqual(
+      CONFIG_VARIABLES.filter((v) => !PROVIDER_VARIABLES.has(v)).sort(),
+    );
+  });
+
+  it('reads every provider variable into config.sentiment.providers, and names a bad one', () => {
+    for (const v of PROVIDER_VARIABLES) expect(CONFIG_VARIABLES).toContain(v);
+    const c = loadConfig({
+      ...SECURE,
+      STOCKTWITS_POLL_INTERVAL: '120',
+      EVENTS_BLACKOUT_HOURS: '6',
+      SEC_USER_AGENT: 'Bot/1 a@b.c',
+    });
+    expect(c.sentiment.providers.stocktwits.intervalMs).toBe(120_000);
+    expect(c.engine.risk.earningsBlackoutMs).toBe(6 * 3_600_000);
+    expect(configError({ STOCKTWITS_BASE_URL: 'ftp://x' }).issues.map((i) => i.variable)).toEqual([
+      'STOCKTWITS_BASE_URL',
+    ]);
+    expect(configError({ SENTIMENT_WEIGHTS: 'nosuch:1' }).message).toContain('SENTIMENT_WEIGHTS');
   });
 
   it.each(EVERY_VARIABLE)('%s=%s', (variable, raw, read, expected) => {
@@ -240,6 +308,14 @@ const BAD_VALUES: readonly (readonly [variable: string, raw: string, expected: s
   ['RISK_DAILY_TRADE_LIMIT', 'five', 'an integer >= 0'],
   ['RISK_MAX_POSITION_PCT', '0', 'a number > 0 and <= 1'],
   ['RISK_SIZING_HIGH', '2', 'a number > 0 and <= 1'],
+  ['EXIT_TRAILING_STOP_PCT', '1', 'a fraction > 0 and < 1'],
+  ['EXIT_TRAILING_STOP_PCT', '5%', 'a fraction > 0 and < 1'],
+  ['EXIT_LADDER', '0.1:0.5,0.05:0.25', 'comma-separated gain:sell_fraction steps'],
+  ['EXIT_LADDER', '0.05:0.25,0.10', 'comma-separated gain:sell_fraction steps'],
+  ['EXIT_LADDER', '0.05:1,0.10:0.5', 'comma-separated gain:sell_fraction steps'],
+  ['EXIT_MAX_HOLDING_MINUTES', '90.5', 'whole minutes >= 1 or off'],
+  ['EXIT_FLATTEN_BEFORE_CLOSE_MINUTES', '400', 'whole minutes before the close, 1 to 390, or off'],
+  ['EXIT_LADDER_FILL_TIMEOUT', 'off', 'whole seconds >= 1'],
   ['CONFLUENCE_WEIGHT_OPTIONS', 'NaN', 'a number between 0 and 1'],
   ['POSITION_SYNC_INTERVAL', 'Infinity', 'a number > 0'],
   ['API_PORT', '70000', 'an integer between 0 and 65535'],

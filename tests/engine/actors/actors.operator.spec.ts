@@ -154,7 +154,7 @@ describe('symbol actors', () => {
   );
 
   it(
-    'check held positions against their protective levels on the exit loop',
+    'check held positions against their protective levels on the exit loop, publishing the exit state first',
     marbles((m) => {
       const held = position('AAPL', 10, 100, { stopLoss: 95, takeProfit: 110, strategyId: 'probe_AAPL' });
       const input = m.cold('a-b-c-d-e-f|', {
@@ -165,7 +165,10 @@ describe('symbol actors', () => {
         e: bar('AAPL', 1, 94),
         f: tick('AAPL', 2, 'exit_check'),
       });
-      m.expect(input.pipe(symbolActors(lookup, 3), describeOut)).toBeObservable('----------x|', { x: 'AAPL:stop' });
+      m.expect(input.pipe(symbolActors(lookup, 3), describeOut)).toBeObservable('------w---x|', {
+        w: 'AAPL:exit.state_changed',
+        x: 'AAPL:stop',
+      });
     }),
   );
 

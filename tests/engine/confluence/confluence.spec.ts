@@ -36,7 +36,7 @@ describe('scoreConfluence', () => {
     const c = scoreConfluence(
       signal({ side, confidence: conf }),
       {
-        ...(s === undefined ? {} : { sentiment: { score: s, confidence: 0.8, source: 'x' } }),
+        ...(s === undefined ? {} : { sentiment: { score: s, confidence: 0.8, sources: 1, divergent: false } }),
         ...(o === undefined ? {} : { options: { score: o, confidence: 0.8 } }),
       },
       W,

@@ -367,12 +367,16 @@ describe('evaluateExits: precedence stop > trailing stop > flatten > time > targ
       { ...rules, trailing_stop_pct: null, flatten_before_close_minutes: null },
       'time',
     ],
-    ['only target, ladder', { ...all, stopLoss: null }, {}, 'target'],
+    // A target below the ladder's first step (+5 %) is a full exit ahead of the ladder...
+    ['only target below the ladder, ladder', { ...all, stopLoss: null, takeProfit: 104 }, {}, 'target'],
+    // ...one within the ladder's range (+20 %) is left to the ladder, which sells every step reached.
+    ['only target within the ladder, ladder', { ...all, stopLoss: null }, {}, 'ladder'],
     ['only the ladder', { ...all, stopLoss: null, takeProfit: null }, {}, 'ladder'],
   ] as const)('%s -> %s', (_name, over, rulesOn, reason) => {
     const r = evaluateExits(state, long(100, 100, over), 125, ts, config(rulesOn));
     expect(r.exit?.reason).toBe(reason);
     expect(r.exit?.quantity).toBe(100);
+    if (reason === 'target') expect(r.exit?.level).toBe(104);
     // A full exit does not consume ladder steps.
     if (reason !== 'ladder') expect(r.state?.firedSteps).toEqual([]);
   });
