@@ -399,10 +399,9 @@ export const createEngine = (deps: EngineDeps): Engine => {
     else strategies.set(record.id, record);
     if (started) {
       publish({ kind: 'strategy.changed', ts: now(), change, strategy: record });
-      if (change === 'added') {
-        deps.marketData.subscribe([record.symbol]);
-        deps.sentiment?.track([record.symbol]);
-      }
+      if (change === 'added') deps.marketData.subscribe([record.symbol]);
+      // Sentiment is polled for the active symbols only: a removed or disabled strategy's symbol goes.
+      deps.sentiment?.track([...new Set([...enabledSymbols(), ...heldSymbols()])]);
     }
   };
 

@@ -104,6 +104,7 @@ export function createSimulatedSentiment(options: SimulatedSentimentOptions): Ex
     name: 'simulated',
     readings$: out.asObservable(),
     track: (symbols) => {
+      tracked.clear();
       for (const s of symbols) tracked.add(s);
     },
     start: () => {

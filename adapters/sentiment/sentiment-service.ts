@@ -45,7 +45,7 @@ export interface ExtraReading {
 export interface ExtraReadings {
   readonly name: string;
   readonly readings$: Observable<ExtraReading>;
-  /** Track these symbols too. */
+  /** Follow exactly these symbols (replaces the previous set). */
   track(symbols: readonly string[]): void;
   start(): void;
   stop(): void;
@@ -390,7 +390,8 @@ export function createSentimentService(options: SentimentServiceOptions): Sentim
     earnings$: earnings$.asObservable(),
     track: (symbols) => {
       const added = symbols.filter((s) => !tracked.has(s));
-      for (const s of added) tracked.add(s);
+      tracked.clear();
+      for (const s of symbols) tracked.add(s);
       options.simulated?.track(symbols);
       if (running && added.length > 0)
         void replay(added).catch((err: unknown) => logger.error({ err }, 'replaying stored sentiment failed'));

@@ -12,6 +12,9 @@ export interface SentimentPort {
   readonly optionsFlow$: Observable<OptionsFlowReading>;
   /** Scheduled earnings reports (the events source), for the risk manager's entry blackout. */
   readonly earnings$: Observable<EarningsScheduled>;
-  /** Ask for readings on these symbols (idempotent); the engine calls it as strategies are added. */
+  /**
+   * The symbols to follow from now on (replacing the previous set): those with an enabled strategy or a
+   * position. The engine calls it at start and whenever a strategy is added, enabled, disabled or removed.
+   */
   track(symbols: readonly string[]): void;
 }

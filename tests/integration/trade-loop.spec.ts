@@ -173,16 +173,21 @@ describe('the whole trade loop in paper mode', () => {
 
   it('lets a bearish sentiment reading veto the same entry through confluence', async () => {
     const readings = new Subject<SentimentReading>();
-    const tracked: string[] = [];
+    let tracked: readonly string[] = [];
     current = await rig({
       readings$: readings,
       optionsFlow$: NEVER,
       earnings$: NEVER,
-      track: (s) => tracked.push(...s),
+      track: (s) => (tracked = s),
     });
     const r = current;
-    await addMomentum(r);
-    expect(tracked).toContain('AAPL');
+    const added = await addMomentum(r);
+    expect(tracked).toEqual(['AAPL']);
+    // Sentiment is polled for active symbols only: disabling the strategy drops the symbol, enabling brings it back.
+    await r.engine.setStrategyEnabled(added.id, false);
+    expect(tracked).toEqual([]);
+    await r.engine.setStrategyEnabled(added.id, true);
+    expect(tracked).toEqual(['AAPL']);
     readings.next({
       kind: 'sentiment.updated',
       ts: T0,

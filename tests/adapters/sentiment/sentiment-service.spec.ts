@@ -217,7 +217,7 @@ describe('pollOnce', () => {
     );
     const { service, store, seen, clock } = await rig({ providers: [twitter] });
     service.track(['AAPL', 'MSFT']);
-    service.track(['AAPL']); // idempotent
+    service.track(['AAPL', 'MSFT']); // idempotent
     clock.now = T0 + 7_000;
     await service.pollOnce('twitter');
 
@@ -909,5 +909,18 @@ describe('status and the simulation', () => {
       latest: { source: 'simulated_options', score: -0.25, detail: { put_call_ratio: 0.9 } },
     });
     expect(flow.history).toHaveLength(1);
+  });
+});
+
+describe('tracking', () => {
+  it('follows exactly the symbols last given: one dropped from the active set is no longer polled', async () => {
+    const news = fakeProvider('news', (symbol) => Promise.resolve([reading('news', symbol)]));
+    const { service } = await rig({ providers: [news] });
+    service.track(['AAPL', 'MSFT']);
+    await service.pollOnce('news');
+    service.track(['MSFT']);
+    await service.pollOnce('news');
+    expect(news.calls).toEqual(['AAPL', 'MSFT', 'MSFT']);
+    expect(service.status().tracked_symbols).toEqual(['MSFT']);
   });
 });
