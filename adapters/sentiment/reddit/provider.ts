@@ -1,7 +1,7 @@
 import { ProviderError, asProviderError } from '../http/provider-error.js';
 import type { Availability, ProviderDeps, ProviderReading, SentimentProvider } from '../provider.js';
 import { relevance, scoreText } from '../text/text-scorer.js';
-import { type WeightedScore, combineScores, engagementWeight, requireSymbol, round3 } from '../twitter/provider.js';
+import { type WeightedScore, combineScores, engagementWeight, requireSymbol, round3 } from '../text/social-score.js';
 import type { RedditConfig } from './config.js';
 import { type Post, SearchListingSchema, TokenResponseSchema } from './schema.js';
 

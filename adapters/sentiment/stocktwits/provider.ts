@@ -1,7 +1,7 @@
 import { ProviderError, asProviderError, redactUrl } from '../http/provider-error.js';
 import type { Availability, ProviderDeps, ProviderReading, SentimentProvider } from '../provider.js';
 import { scoreText } from '../text/text-scorer.js';
-import { type WeightedScore, combineScores, requireSymbol, round3 } from '../twitter/provider.js';
+import { type WeightedScore, combineScores, requireSymbol, round3 } from '../text/social-score.js';
 import type { StocktwitsConfig } from './config.js';
 import { type Message, SymbolStreamSchema } from './schema.js';
 

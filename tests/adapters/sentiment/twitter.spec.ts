@@ -1,10 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { TWITTER_ENV, type TwitterConfig, twitterConfig } from '../../../adapters/sentiment/twitter/config.js';
+import { combineScores, engagementWeight } from '../../../adapters/sentiment/text/social-score.js';
 import {
-  combineScores,
   createTwitterProvider,
-  engagementWeight,
   scoreTweet,
   tweetQuery,
   tweetsReading,
