@@ -78,8 +78,6 @@ export interface SentimentServiceOptions {
 }
 
 export interface SentimentService extends SentimentPort, SentimentApi {
-  /** Stored readings, for providers that derive from history. */
-  readonly history: ReadingHistory;
   start(): void;
   /** Stops polling and waits for in-flight provider calls to settle (or be abandoned). */
   stop(): Promise<void>;
@@ -124,6 +122,16 @@ const fromStored = (r: StoredSentimentReading): ProviderReading => ({
   mentions: r.mentions,
   sourceTs: r.sourceTs,
   ...(r.detail === undefined ? {} : { detail: r.detail }),
+});
+
+/** Stored readings as the providers that derive from history read them (mention volume, dark-pool norms). */
+export const storedHistory = (store: Pick<SentimentStore, 'sentimentReadings'>): ReadingHistory => ({
+  readings: async (symbol, fromTs, toTs, sources) =>
+    (
+      await lastValueFrom(
+        store.sentimentReadings({ symbol, fromTs, toTs, ...(sources === undefined ? {} : { sources }) }),
+      )
+    ).map(fromStored),
 });
 
 const parseSymbol = (raw: string): string => {
@@ -431,14 +439,6 @@ export function createSentimentService(options: SentimentServiceOptions): Sentim
       earnings$.complete();
     },
     pollOnce,
-    history: {
-      readings: async (symbol, fromTs, toTs, sources) => {
-        const stored = await lastValueFrom(
-          store.sentimentReadings({ symbol, fromTs, toTs, ...(sources === undefined ? {} : { sources }) }),
-        );
-        return stored.map(fromStored);
-      },
-    },
     sourceReadings: async (source, rawSymbol, hours) => {
       const symbol = parseSymbol(rawSymbol);
       const h = hoursParam(hours);

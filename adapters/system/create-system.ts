@@ -33,9 +33,8 @@ import { storedOrderIds } from './stored-order-ids.js';
 import { createSimulatedSentiment } from '../paper/simulated-sentiment.js';
 import { createHttpClient } from '../sentiment/http/http-client.js';
 import type { OptionStatsSource } from '../sentiment/options/provider.js';
-import type { ReadingHistory, SourceName } from '../sentiment/provider.js';
 import { buildProviders } from '../sentiment/providers.js';
-import { type SentimentService, createSentimentService } from '../sentiment/sentiment-service.js';
+import { type SentimentService, createSentimentService, storedHistory } from '../sentiment/sentiment-service.js';
 import type { Bar } from '../../engine/messages/market.js';
 import type { HttpMetrics } from '../../http/metrics.js';
 
@@ -218,14 +217,7 @@ const buildSentiment = (ctx: Context, parts: SentimentParts): Ports['sentiment']
     timeoutMs: s.httpTimeoutMs,
     observer: { request: (provider, status) => metricsRef.target?.providerRequest(provider, status) },
   });
-  const history: ReadingHistory = {
-    readings: async (symbol, fromTs, toTs, sources) =>
-      (
-        await lastValueFrom(
-          store.sentimentReadings({ symbol, fromTs, toTs, ...(sources === undefined ? {} : { sources }) }),
-        )
-      ).map((r) => ({ ...r, source: r.source as SourceName })),
-  };
+  const history = storedHistory(store);
   const symbols = [...new Set(config.tradingStrategies.map((t) => t.symbol))];
   const providers = live
     ? buildProviders(

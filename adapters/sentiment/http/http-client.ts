@@ -93,10 +93,6 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   const doFetch = options.fetch ?? fetch;
   const observer = options.observer;
 
-  const fail = (_provider: SourceName, error: ProviderError): never => {
-    throw error;
-  };
-
   /** One attempt: a response with a 2xx status and its body, or a ProviderError saying whether to retry. */
   const attempt = async (
     provider: SourceName,
@@ -180,19 +176,16 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       const { error, retryInMs } = result;
       if (retryInMs === undefined || tries >= maxRetries) {
         if (error.kind === 'rate_limited') limiter.pause(host, now() + (error.details.retryAfterMs ?? backoffMs));
-        return fail(provider, error);
+        throw error;
       }
       // Exponential for 5xx/timeouts; a 429's Retry-After is taken as given.
       const wait = error.kind === 'rate_limited' ? retryInMs : Math.max(retryInMs, backoff * 2);
       if (wait > maxRetryWaitMs) {
         limiter.pause(host, now() + wait);
-        return fail(
-          provider,
-          new ProviderError(error.kind, `${error.message}; retry in ${Math.ceil(wait / 1000)} s`, {
-            ...error.details,
-            retryAfterMs: wait,
-          }),
-        );
+        throw new ProviderError(error.kind, `${error.message}; retry in ${Math.ceil(wait / 1000)} s`, {
+          ...error.details,
+          retryAfterMs: wait,
+        });
       }
       backoff = wait;
       if (error.kind === 'rate_limited') limiter.pause(host, now() + wait);
@@ -211,19 +204,13 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       try {
         parsed = JSON.parse(body);
       } catch {
-        return fail(
-          provider,
-          new ProviderError('malformed', `${redactUrl(url)}: the response is not JSON`, { url: redactUrl(url) }),
-        );
+        throw new ProviderError('malformed', `${redactUrl(url)}: the response is not JSON`, { url: redactUrl(url) });
       }
       const result = schema.safeParse(parsed);
       if (!result.success)
-        return fail(
-          provider,
-          new ProviderError('schema', `${redactUrl(url)}: unexpected response (${describeIssue(result.error)})`, {
-            url: redactUrl(url),
-          }),
-        );
+        throw new ProviderError('schema', `${redactUrl(url)}: unexpected response (${describeIssue(result.error)})`, {
+          url: redactUrl(url),
+        });
       return result.data;
     },
     declareLimit: (url, limit) => limiter.declare(hostOf(url), limit),
