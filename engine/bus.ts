@@ -1,6 +1,6 @@
 import type { Observable } from 'rxjs';
-import { Subject } from 'rxjs';
 import type { EngineEvent } from './messages/engine-event.js';
+import { Channel } from './operators/channel.js';
 
 /**
  * The engine's single ordered event log. Every stage reads `events$` and publishes its outputs with
@@ -11,30 +11,36 @@ import type { EngineEvent } from './messages/engine-event.js';
  * account -> risk) cannot recurse without bound.
  */
 export class EventBus {
-  private readonly subject = new Subject<EngineEvent>();
-  private readonly queue: EngineEvent[] = [];
+  private readonly channel = new Channel<EngineEvent>();
+  private readonly queue: (EngineEvent | undefined)[] = [];
   private head = 0;
+  private tail = 0;
   private draining = false;
 
-  readonly events$: Observable<EngineEvent> = this.subject.asObservable();
+  readonly events$: Observable<EngineEvent> = this.channel.out$;
 
   publish = (event: EngineEvent): void => {
-    this.queue.push(event);
+    this.queue[this.tail++] = event;
     if (this.draining) return;
     this.draining = true;
     try {
-      while (this.head < this.queue.length) {
-        const next = this.queue[this.head++] as EngineEvent;
-        this.subject.next(next);
+      while (this.head < this.tail) {
+        const next = this.queue[this.head] as EngineEvent;
+        this.queue[this.head++] = undefined;
+        this.channel.next(next);
       }
     } finally {
-      this.queue.length = 0;
+      // The array is reused, never shrunk: emptying it (`length = 0`) freed its backing store, and
+      // the next market event grew a new one. Slots are cleared as delivered (and here, after a
+      // throw), so nothing stays referenced.
+      for (let i = this.head; i < this.tail; i++) this.queue[i] = undefined;
       this.head = 0;
+      this.tail = 0;
       this.draining = false;
     }
   };
 
   complete(): void {
-    this.subject.complete();
+    this.channel.complete();
   }
 }

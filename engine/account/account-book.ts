@@ -36,7 +36,7 @@ export class AccountBook {
 
   /** The account now, as an immutable value. */
   get account(): AccountState {
-    return (this.snapshot ??= { ...this.core, positions: Object.fromEntries(this.open) });
+    return (this.snapshot ??= { ...this.core, positions: positionsRecord(this.open) });
   }
 
   position(symbol: string): Position | undefined {
@@ -77,6 +77,17 @@ export class AccountBook {
     return this.core.commissions;
   }
 }
+
+/**
+ * The positions as a record without a prototype: V8 keeps it as a hash table, where a `{}` filled
+ * by symbol would get a hidden class per key (hundreds of symbols, in every order). It reads and
+ * serialises like any object.
+ */
+const positionsRecord = (open: ReadonlyMap<string, Position>): Record<string, Position> => {
+  const out = Object.create(null) as Record<string, Position>;
+  for (const [symbol, p] of open) out[symbol] = p;
+  return out;
+};
 
 export const freshAccount = (accountId: string, initialCash: number, ts = 0): AccountState => ({
   accountId,

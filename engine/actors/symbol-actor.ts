@@ -6,7 +6,12 @@ import type { StrategyRecord } from '../messages/strategy.js';
 import { DEFAULT_EXIT_CONFIG, type ExitConfig } from '../risk/exit-config.js';
 import { type ExitDecision, evaluateExits, ladderOwnsTarget } from '../risk/exit-rules.js';
 import type { ExitState } from '../risk/exit-state.js';
-import type { BaseStrategyConfig, StrategyContext, StrategyDefinition } from '../strategies/strategy.js';
+import {
+  type BaseStrategyConfig,
+  REPEATED_ENTRY,
+  type StrategyContext,
+  type StrategyDefinition,
+} from '../strategies/strategy.js';
 import { aggregate, aggregateTick, createAggregator, type BarAggregatorState } from './bar-aggregator.js';
 
 /**
@@ -59,7 +64,10 @@ export interface StrategySlot {
  */
 export interface SymbolActorState {
   readonly symbol: string;
+  /** The strategies by id; `list` holds the same slots in insertion order for the per-bar loops. */
   readonly slots: Map<string, StrategySlot>;
+  /** The slots as an array: indexed loops on the hot path, no iterator object per bar. */
+  list: StrategySlot[];
   position: Position | undefined;
   lastPrice: number | undefined;
   sentiment: number | undefined;
@@ -75,6 +83,7 @@ export interface SymbolActorState {
 export const createSymbolActor = (symbol: string, exit?: ExitState): SymbolActorState => ({
   symbol,
   slots: new Map(),
+  list: [],
   position: undefined,
   lastPrice: undefined,
   sentiment: undefined,
@@ -91,7 +100,7 @@ export const restartSymbolActor = (old: SymbolActorState, lookup: StrategyLookup
   fresh.position = old.position;
   fresh.lastPrice = old.lastPrice;
   fresh.sentiment = old.sentiment;
-  for (const slot of old.slots.values()) addSlot(fresh, slot.record, lookup);
+  for (const slot of old.list) addSlot(fresh, slot.record, lookup);
   return fresh;
 };
 
@@ -99,7 +108,7 @@ const addSlot = (state: SymbolActorState, record: StrategyRecord, lookup: Strate
   const def = lookup.get(record.strategyType);
   if (!def) throw new Error(`unknown strategy type '${record.strategyType}' for ${record.id}`);
   const config = def.configSchema.parse(record.config);
-  state.slots.set(record.id, {
+  const slot: StrategySlot = {
     record,
     def,
     config,
@@ -107,15 +116,19 @@ const addSlot = (state: SymbolActorState, record: StrategyRecord, lookup: Strate
     aggregator: createAggregator(record.symbol, record.timeframe),
     lastBarTs: undefined,
     lastEvaluatedBarTs: undefined,
-    ctx: { strategyId: record.id, ts: 0, position: undefined, sentiment: undefined, explain: false },
+    ctx: { strategyId: record.id, ts: 0, position: undefined, sentiment: undefined, explain: false, repeat: undefined },
     lastEntry: undefined,
-  });
+  };
+  state.slots.set(record.id, slot);
+  state.list = [...state.slots.values()];
 };
 
 const onStrategyChanged = (state: SymbolActorState, e: StrategyChanged, lookup: StrategyLookup): void => {
   if (e.change === 'added') addSlot(state, e.strategy, lookup);
-  else if (e.change === 'removed') state.slots.delete(e.strategy.id);
-  else {
+  else if (e.change === 'removed') {
+    state.slots.delete(e.strategy.id);
+    state.list = [...state.slots.values()];
+  } else {
     const slot = state.slots.get(e.strategy.id);
     if (slot) slot.record = e.strategy;
   }
@@ -128,7 +141,9 @@ const foldBar = (slot: StrategySlot, bar: Bar): void => {
 
 const onBar = (state: SymbolActorState, bar: Bar): void => {
   state.lastPrice = bar.close;
-  for (const slot of state.slots.values()) {
+  const list = state.list;
+  for (let i = 0; i < list.length; i++) {
+    const slot = list[i] as StrategySlot;
     // A bar already of the strategy's timeframe skips the aggregator (and its result array).
     if (bar.timeframe === slot.aggregator.timeframe) foldBar(slot, bar);
     else for (const b of aggregate(slot.aggregator, bar)) foldBar(slot, b);
@@ -137,7 +152,7 @@ const onBar = (state: SymbolActorState, bar: Bar): void => {
 
 const onTick = (state: SymbolActorState, tick: Tick): void => {
   state.lastPrice = tick.price;
-  for (const slot of state.slots.values()) for (const b of aggregateTick(slot.aggregator, tick)) foldBar(slot, b);
+  for (const slot of state.list) for (const b of aggregateTick(slot.aggregator, tick)) foldBar(slot, b);
 };
 
 /** The strategy's view of the position: only a position its own strategy opened. */
@@ -178,14 +193,19 @@ const NO_SIGNALS: readonly ActorEmission[] = Object.freeze([]);
  */
 const evaluate = (state: SymbolActorState, ts: number, exits: ExitConfig): readonly ActorEmission[] => {
   let out: Signal[] | undefined;
-  for (const slot of state.slots.values()) {
+  const list = state.list;
+  for (let i = 0; i < list.length; i++) {
+    const slot = list[i] as StrategySlot;
     if (!slot.record.enabled || slot.lastBarTs === undefined || slot.lastBarTs === slot.lastEvaluatedBarTs) continue;
     slot.lastEvaluatedBarTs = slot.lastBarTs;
     const ctx = slot.ctx;
     ctx.ts = ts;
     ctx.sentiment = state.sentiment;
     ctx.position = ownPosition(state, slot);
+    ctx.repeat = slot.lastEntry;
     const signal = slot.def.evaluate(slot.state, slot.config, ctx);
+    // The entry signalled before still stands: dropped unbuilt (the edge trigger below, done early).
+    if (signal === REPEATED_ENTRY) continue;
     if (signal === undefined || signal.action === 'none') {
       slot.lastEntry = undefined;
       continue;

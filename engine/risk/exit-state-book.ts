@@ -44,7 +44,11 @@ export class ExitStateBook {
 
   /** The value to persist now. */
   value(): Readonly<Record<string, ExitState>> {
-    return Object.fromEntries(this.states);
+    // Without a prototype V8 keeps the record as a hash table; `Object.fromEntries` made a hidden
+    // class per symbol key, on every trailing-anchor change of every held position.
+    const value = Object.create(null) as Record<string, ExitState>;
+    for (const [symbol, state] of this.states) value[symbol] = state;
+    return value;
   }
 
   get(symbol: string): ExitState | undefined {

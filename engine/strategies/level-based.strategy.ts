@@ -3,7 +3,7 @@ import type { Bar } from '../messages/market.js';
 import type { ExitReason, Side, Signal, SignalSide } from '../messages/signal.js';
 import { LevelBasedConfigSchema, type LevelBasedConfig } from './level-based.config.js';
 import { PivotLevels } from './level-based-levels.js';
-import type { StrategyContext, StrategyDefinition } from './strategy.js';
+import { REPEATED_ENTRY, type StrategyContext, type StrategyDefinition } from './strategy.js';
 
 /**
  * Per-symbol state of the level_based strategy: the pivot levels and the volume mean, updated in place
@@ -204,6 +204,7 @@ function enter(
   opposite: number,
   d: number,
 ): Signal {
+  if (ctx.repeat === side) return REPEATED_ENTRY;
   const levels = state.levels;
   const volumeOk = volumeConfirmed(state, config);
   const role = side === 'BUY' ? 'support' : 'resistance';

@@ -45,39 +45,72 @@ const ROC_STRONG = 0.02;
 const VOLUME_BONUS_TENTHS = 2;
 
 function side(rsiTenths: number, macdTenths: number, rocTenths: number): SideScore {
-  const conditions = (rsiTenths > 0 ? 1 : 0) + (macdTenths > 0 ? 1 : 0) + (rocTenths > 0 ? 1 : 0);
-  return { tenths: rsiTenths + macdTenths + rocTenths, conditions, rsiTenths, macdTenths, rocTenths };
+  return {
+    tenths: rsiTenths + macdTenths + rocTenths,
+    conditions: conditions(rsiTenths, macdTenths, rocTenths),
+    rsiTenths,
+    macdTenths,
+    rocTenths,
+  };
 }
 
-function scoreBull(r: MomentumReading): SideScore {
-  const rsi = r.rsi > RSI_BULL[0] && r.rsi < RSI_BULL[1] ? 3 : 0;
-  const macd = r.macd > r.signal ? (r.histogram > r.previousHistogram ? 3 : 2) : 0;
-  const roc = r.roc > ROC_STRONG ? 2 : r.roc > 0 ? 1 : 0;
-  return side(rsi, macd, roc);
-}
+// The point table, one function per condition and side, shared by `scoreMomentum` and `setupOf`.
+const bullRsi = (r: MomentumReading): number => (r.rsi > RSI_BULL[0] && r.rsi < RSI_BULL[1] ? 3 : 0);
+const bullMacd = (r: MomentumReading): number => (r.macd > r.signal ? (r.histogram > r.previousHistogram ? 3 : 2) : 0);
+const bullRoc = (r: MomentumReading): number => (r.roc > ROC_STRONG ? 2 : r.roc > 0 ? 1 : 0);
+const bearRsi = (r: MomentumReading): number => (r.rsi > RSI_BEAR[0] && r.rsi < RSI_BEAR[1] ? 3 : 0);
+const bearMacd = (r: MomentumReading): number => (r.macd < r.signal ? (r.histogram < r.previousHistogram ? 3 : 2) : 0);
+const bearRoc = (r: MomentumReading): number => (r.roc < -ROC_STRONG ? 2 : r.roc < 0 ? 1 : 0);
+const conditions = (a: number, b: number, c: number): number => (a > 0 ? 1 : 0) + (b > 0 ? 1 : 0) + (c > 0 ? 1 : 0);
 
-function scoreBear(r: MomentumReading): SideScore {
-  const rsi = r.rsi > RSI_BEAR[0] && r.rsi < RSI_BEAR[1] ? 3 : 0;
-  const macd = r.macd < r.signal ? (r.histogram < r.previousHistogram ? 3 : 2) : 0;
-  const roc = r.roc < -ROC_STRONG ? 2 : r.roc < 0 ? 1 : 0;
-  return side(rsi, macd, roc);
-}
+/** Which side the volume bonus goes to: the side with more points, when volume is loud. */
+const bonusOf = (loud: boolean, bull: number, bear: number): MomentumScore['volumeBonus'] =>
+  !loud || bull === bear ? 'none' : bull > bear ? 'bull' : 'bear';
+
+/** The side that qualifies: >= 2 conditions and strictly more points (bonus included). */
+const setupFrom = (
+  bullConditions: number,
+  bullTenths: number,
+  bearConditions: number,
+  bearTenths: number,
+): MomentumScore['setup'] =>
+  bullConditions >= 2 && bullTenths > bearTenths
+    ? 'BUY'
+    : bearConditions >= 2 && bearTenths > bullTenths
+      ? 'SELL'
+      : undefined;
 
 /** Scores a reading; pure and deterministic. */
 export function scoreMomentum(r: MomentumReading, config: MomentumConfig): MomentumScore {
-  const bull = scoreBull(r);
-  const bear = scoreBear(r);
-  const loud = r.volumeRatio >= config.volume_ratio_threshold;
-  const volumeBonus = !loud || bull.tenths === bear.tenths ? 'none' : bull.tenths > bear.tenths ? 'bull' : 'bear';
+  const bull = side(bullRsi(r), bullMacd(r), bullRoc(r));
+  const bear = side(bearRsi(r), bearMacd(r), bearRoc(r));
+  const volumeBonus = bonusOf(r.volumeRatio >= config.volume_ratio_threshold, bull.tenths, bear.tenths);
   const bullTenths = bull.tenths + (volumeBonus === 'bull' ? VOLUME_BONUS_TENTHS : 0);
   const bearTenths = bear.tenths + (volumeBonus === 'bear' ? VOLUME_BONUS_TENTHS : 0);
-  const setup =
-    bull.conditions >= 2 && bullTenths > bearTenths
-      ? 'BUY'
-      : bear.conditions >= 2 && bearTenths > bullTenths
-        ? 'SELL'
-        : undefined;
+  const setup = setupFrom(bull.conditions, bullTenths, bear.conditions, bearTenths);
   return { bull, bear, bullTenths, bearTenths, volumeBonus, setup };
+}
+
+/**
+ * `scoreMomentum(r, config).setup` without building the score: the hot path asks this first and
+ * scores in full only when there is a setup (most bars have none).
+ */
+export function setupOf(r: MomentumReading, config: MomentumConfig): MomentumScore['setup'] {
+  const bullR = bullRsi(r);
+  const bullM = bullMacd(r);
+  const bullO = bullRoc(r);
+  const bearR = bearRsi(r);
+  const bearM = bearMacd(r);
+  const bearO = bearRoc(r);
+  const bull = bullR + bullM + bullO;
+  const bear = bearR + bearM + bearO;
+  const bonus = bonusOf(r.volumeRatio >= config.volume_ratio_threshold, bull, bear);
+  return setupFrom(
+    conditions(bullR, bullM, bullO),
+    bull + (bonus === 'bull' ? VOLUME_BONUS_TENTHS : 0),
+    conditions(bearR, bearM, bearO),
+    bear + (bonus === 'bear' ? VOLUME_BONUS_TENTHS : 0),
+  );
 }
 
 /** confidence = min(0.95, 0.5 + points / 2), with points in tenths. */

@@ -9,10 +9,11 @@ import {
   confidenceOf,
   describeSide,
   scoreMomentum,
+  setupOf,
   type MomentumReading,
   type MomentumScore,
 } from './momentum-score.js';
-import type { StrategyContext, StrategyDefinition } from './strategy.js';
+import { REPEATED_ENTRY, type StrategyContext, type StrategyDefinition } from './strategy.js';
 
 /**
  * Per-symbol state of the momentum strategy: incremental indicators updated in place by `onBar`
@@ -88,18 +89,34 @@ function onBar(state: MomentumState, bar: Bar): MomentumState {
   return state;
 }
 
-function readingOf(state: MomentumState): MomentumReading {
+type MutableReading = { -readonly [K in keyof MomentumReading]: MomentumReading[K] };
+
+const emptyReading = (): MutableReading => ({
+  close: 0,
+  rsi: 0,
+  macd: 0,
+  signal: 0,
+  histogram: 0,
+  previousHistogram: 0,
+  roc: 0,
+  volumeRatio: 0,
+});
+
+/** Reused by the hot path's first look (`evaluate` is synchronous, and nothing keeps it). */
+const SCRATCH: MutableReading = emptyReading();
+
+/** The indicator values a decision is made from, written into `into` (a new object by default). */
+function readingOf(state: MomentumState, into: MutableReading = emptyReading()): MomentumReading {
   const mean = state.volumeMean.value;
-  return {
-    close: state.close,
-    rsi: state.rsi.value,
-    macd: state.macd.macd,
-    signal: state.macd.signal,
-    histogram: state.macd.histogram,
-    previousHistogram: state.macd.previousHistogram,
-    roc: state.roc.value,
-    volumeRatio: mean > 0 ? state.volume / mean : 0,
-  };
+  into.close = state.close;
+  into.rsi = state.rsi.value;
+  into.macd = state.macd.macd;
+  into.signal = state.macd.signal;
+  into.histogram = state.macd.histogram;
+  into.previousHistogram = state.macd.previousHistogram;
+  into.roc = state.roc.value;
+  into.volumeRatio = mean > 0 ? state.volume / mean : 0;
+  return into;
 }
 
 function indicatorsOf(r: MomentumReading, score: MomentumScore): Record<string, number> {
@@ -195,12 +212,14 @@ function positionLevels(position: Position, config: MomentumConfig): Levels {
 function evaluateFlat(d: Decision, r: MomentumReading, score: MomentumScore): Signal | undefined {
   const { config, entry } = d;
   if (score.setup === 'BUY') {
+    if (d.ctx.repeat === 'BUY') return REPEATED_ENTRY;
     const reason = describeSide(score, 'bull', r, config);
     return signal(d, 'BUY', 'enter', confidenceOf(score.bullTenths), entryLevels('BUY', entry, config), reason);
   }
   if (score.setup === 'SELL') {
     const levels = entryLevels('SELL', entry, config);
     if (!config.allow_short) return hold(d, levels, 'short_not_allowed');
+    if (d.ctx.repeat === 'SELL') return REPEATED_ENTRY;
     const reason = describeSide(score, 'bear', r, config);
     return signal(d, 'SELL', 'enter', confidenceOf(score.bearTenths), levels, reason);
   }
@@ -252,10 +271,16 @@ function evaluate(state: MomentumState, config: MomentumConfig, ctx: StrategyCon
     const d: Decision = { config, ctx, entry, state, reading: undefined, score: undefined };
     return hold(d, entryLevels('BUY', entry, config), 'warming_up');
   }
+  const position = ctx.position;
+  if (position === undefined && !ctx.explain) {
+    // Flat on the hot path, most bars end here: no setup, a refused short, or the setup already
+    // signalled. Decided on a reused reading, allocating nothing.
+    const setup = setupOf(readingOf(state, SCRATCH), config);
+    if (setup === undefined || (setup === 'SELL' && !config.allow_short)) return undefined;
+    if (setup === ctx.repeat) return REPEATED_ENTRY;
+  }
   const reading = readingOf(state);
   const score = scoreMomentum(reading, config);
-  const position = ctx.position;
-  if (position === undefined && score.setup === undefined && !ctx.explain) return undefined;
   const d: Decision = { config, ctx, entry, state, reading, score };
   if (position !== undefined && position.quantity > 0) return evaluateLong(d, position, reading, score);
   if (position !== undefined && position.quantity < 0) return evaluateShort(d, position, reading, score);

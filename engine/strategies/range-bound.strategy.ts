@@ -3,7 +3,7 @@ import type { Bar } from '../messages/market.js';
 import type { ExitReason, Side, Signal } from '../messages/signal.js';
 import { RangeBoundConfigSchema, type RangeBoundConfig } from './range-bound.config.js';
 import { PreviousSessionLevels } from './range-bound-levels.js';
-import type { StrategyContext, StrategyDefinition } from './strategy.js';
+import { REPEATED_ENTRY, type StrategyContext, type StrategyDefinition } from './strategy.js';
 
 /**
  * Per-symbol state of the range_bound strategy, updated in place by `onBar` (the state is owned
@@ -258,6 +258,7 @@ function evaluateFlat(state: RangeBoundState, config: RangeBoundConfig, ctx: Str
     if (config.volume_confirmation && !volumeOk) {
       return ctx.explain ? hold(state, config, ctx, 'volume_not_confirmed', longStop, pdh) : undefined;
     }
+    if (ctx.repeat === 'BUY') return REPEATED_ENTRY;
     const confidence = entryConfidence(dLow, 'BUY', volumeOk, config, ctx.sentiment);
     const reason = entryReason(state, config, 'PDL', pdl, dLow, volumeOk);
     return signal(state, config, ctx, 'BUY', 'enter', confidence, longStop, pdh, reason);
@@ -273,6 +274,7 @@ function evaluateFlat(state: RangeBoundState, config: RangeBoundConfig, ctx: Str
     if (config.volume_confirmation && !volumeOk) {
       return ctx.explain ? hold(state, config, ctx, 'volume_not_confirmed', shortStop, pdl) : undefined;
     }
+    if (ctx.repeat === 'SELL') return REPEATED_ENTRY;
     const confidence = entryConfidence(dHigh, 'SELL', volumeOk, config, ctx.sentiment);
     const reason = entryReason(state, config, 'PDH', pdh, dHigh, volumeOk);
     return signal(state, config, ctx, 'SELL', 'enter', confidence, shortStop, pdl, reason);

@@ -31,7 +31,36 @@ export interface StrategyContext {
    * `evaluate` returns `undefined` instead of a HOLD, so a bar with nothing to do allocates nothing.
    */
   readonly explain: boolean;
+  /**
+   * The side of the entry already signalled for the setup in force (the actor's edge trigger), if any.
+   * An entry on that side would be dropped as a repeat, so the strategy returns `REPEATED_ENTRY`
+   * instead of building it (its reason text and indicator values are most of a decision's cost).
+   * Absent or undefined: every entry is built. Never set together with `explain`.
+   */
+  readonly repeat?: Signal['side'] | undefined;
 }
+
+/**
+ * What `evaluate` returns for an entry on `ctx.repeat`'s side: a shared, frozen marker the caller
+ * recognises by identity and drops (the setup it signalled before still stands). Never emitted.
+ */
+export const REPEATED_ENTRY: Signal = Object.freeze({
+  kind: 'signal.generated',
+  ts: 0,
+  strategyId: '',
+  strategyType: '',
+  symbol: '',
+  timeframe: '5m',
+  side: 'HOLD',
+  action: 'none',
+  confidence: 0,
+  price: 0,
+  entry: 0,
+  stopLoss: 0,
+  takeProfit: 0,
+  reason: 'repeated_entry',
+  indicators: Object.freeze({}),
+} satisfies Signal);
 
 /**
  * A strategy: a pure reducer over completed bars of its timeframe plus a decision function.

@@ -1,6 +1,12 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MomentumConfigSchema } from '../../../engine/strategies/momentum.config.js';
-import { confidenceOf, scoreMomentum, type MomentumReading } from '../../../engine/strategies/momentum-score.js';
+import {
+  confidenceOf,
+  scoreMomentum,
+  setupOf,
+  type MomentumReading,
+} from '../../../engine/strategies/momentum-score.js';
 
 const config = MomentumConfigSchema.parse({ symbol: 'AAPL' });
 const neutral: MomentumReading = {
@@ -74,5 +80,32 @@ describe('momentum point table (SPEC section 3)', () => {
     const strict = MomentumConfigSchema.parse({ symbol: 'AAPL', volume_ratio_threshold: 2 });
     expect(scoreMomentum(read({ rsi: 70, ...macdUpRising, volumeRatio: 1.5 }), strict).bullTenths).toBe(6);
     expect(scoreMomentum(read({ rsi: 70, ...macdUpRising, volumeRatio: 2 }), strict).bullTenths).toBe(8);
+  });
+});
+
+describe('setupOf (the hot path allocation-free first look)', () => {
+  // Values cluster on the table's edges (RSI 15/35/65/85, ROC 0/±0.02, equal MACD lines) so ties
+  // and exclusive bounds are exercised, not only the easy middle.
+  const edgy = (edges: readonly number[], min: number, max: number): fc.Arbitrary<number> =>
+    fc.oneof(fc.constantFrom(...edges), fc.double({ min, max, noNaN: true }));
+  const readingArb: fc.Arbitrary<MomentumReading> = fc.record({
+    close: fc.constant(100),
+    rsi: edgy([15, 35, 50, 65, 85], 0, 100),
+    macd: edgy([-1, 0, 1], -2, 2),
+    signal: edgy([-1, 0, 1], -2, 2),
+    histogram: edgy([-0.5, 0, 0.5], -1, 1),
+    previousHistogram: edgy([-0.5, 0, 0.5], -1, 1),
+    roc: edgy([-0.02, 0, 0.02], -0.1, 0.1),
+    volumeRatio: edgy([0, 1, 1.5, 2], 0, 4),
+  });
+
+  it('always agrees with scoreMomentum(...).setup', () => {
+    fc.assert(
+      fc.property(readingArb, fc.constantFrom(1, 1.5, 2), (r, threshold) => {
+        const cfg = MomentumConfigSchema.parse({ symbol: 'AAPL', volume_ratio_threshold: threshold });
+        expect(setupOf(r, cfg)).toBe(scoreMomentum(r, cfg).setup);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
