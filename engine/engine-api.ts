@@ -5,6 +5,7 @@ import type { ScoredSignal } from './messages/signal.js';
 import type { StrategyRecord } from './messages/strategy.js';
 import type { SchedulerStats } from './scheduler/scheduler-stats.js';
 import type { AggregatedSentiment, SentimentLevel } from './sentiment/aggregate.js';
+import type { BrokerSettlementStatus, PdtAllowanceStatus } from './risk/broker-account.js';
 
 export interface StrategyTypeInfo {
   readonly type: string;
@@ -202,19 +203,24 @@ export interface RiskStatus {
     readonly pct: number;
     readonly limit_pct: number;
   };
-  /** Day trades counted in the rolling window; `day_trades_remaining` is null when not limited. */
+  /**
+   * Day trades counted in the rolling window; `day_trades_remaining` is null when not limited;
+   * `source` says whether the broker's `DayTradesRemaining` or the local count decides.
+   */
   readonly pdt: {
     readonly policy: 'finra-legacy' | 'broker' | 'off';
     readonly mode: 'strict' | 'warning';
     readonly equity_threshold: number;
     readonly window_trading_days: number;
     readonly day_trades_in_window: number;
-    readonly day_trades_remaining: number | null;
-  };
-  /** A cash account's settled and unsettled cash, violations and restriction; just the type on margin. */
+  } & PdtAllowanceStatus;
+  /**
+   * A cash account's settled (local ledger) and unsettled cash, violations, restriction, and the
+   * broker's SettledCash with the effective figure buys use; just the type on margin.
+   */
   readonly settlement:
     | { readonly account_type: 'margin' }
-    | {
+    | ({
         readonly account_type: 'cash';
         readonly settlement_days: number;
         readonly settled_cash: number;
@@ -226,7 +232,7 @@ export interface RiskStatus {
         }[];
         readonly violations: { readonly good_faith: number; readonly free_riding: number };
         readonly restriction: { readonly since: string; readonly until: string; readonly reason: string } | null;
-      };
+      } & BrokerSettlementStatus);
   readonly open_positions: number;
   readonly pending_orders: number;
   /** The exit rules and each held position's exit state. */

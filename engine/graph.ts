@@ -1,6 +1,5 @@
 import {
   BehaviorSubject,
-  Subject,
   type Observable,
   type SchedulerLike,
   type Subscription,
@@ -40,8 +39,10 @@ import { DomainError, zodIssues } from './errors.js';
 import type { AggregatedSentiment } from './sentiment/aggregate.js';
 import { executeOrders } from './execution/execution.operator.js';
 import { Journal } from './journal.js';
+import { Channel } from './operators/channel.js';
 import { emitEach } from './operators/emit-each.js';
 import { equityOf, unrealizedPnl } from './messages/account.js';
+import type { BrokerAccountReported } from './messages/broker-account.js';
 import type { EngineEvent, StrategyChanged } from './messages/engine-event.js';
 import type { OptionsFlowReading, SentimentReading } from './messages/market.js';
 import type { OrderFailed, OrderIntent, OrderPlaced } from './messages/order.js';
@@ -54,12 +55,7 @@ import type { ClockPort, IdPort } from './ports/clock.port.js';
 import type { MarketDataPort } from './ports/market-data.port.js';
 import type { SentimentPort } from './ports/sentiment.port.js';
 import type { EngineSnapshot, StorePort } from './ports/store.port.js';
-import {
-  PDT_MAX_DAY_TRADES,
-  PDT_WINDOW_TRADING_DAYS,
-  dayTradesInWindow,
-  restoreDayTradeLedger,
-} from './risk/day-trade-ledger.js';
+import { PDT_WINDOW_TRADING_DAYS, dayTradesInWindow, restoreDayTradeLedger } from './risk/day-trade-ledger.js';
 import {
   cashRestrictionAt,
   createSettlementLedger,
@@ -69,6 +65,7 @@ import {
   unsettledCredits,
 } from './risk/settlement-ledger.js';
 import { entriesInWeekOf, entriesOn, restoreLimits, snapshotLimits } from './risk/risk-limits.js';
+import { brokerReportMaxAgeMs, brokerSettlementStatus, pdtAllowanceStatus } from './risk/broker-account.js';
 import { EXIT_STATES_KEY, ExitStateBook } from './risk/exit-state-book.js';
 import { type RiskConfig, type RiskInput, createRiskState, equityNow, riskManager } from './risk/risk.operator.js';
 import { TradingScheduler } from './scheduler/trading-scheduler.js';
@@ -88,6 +85,8 @@ export interface EngineDeps {
   readonly snapshot: EngineSnapshot;
   /** Sentiment and options flow; absent means no readings (confluence uses the technical component). */
   readonly sentiment?: SentimentPort;
+  /** The broker's own account figures (IBKR account summaries); absent in paper mode (the local ledgers decide). */
+  readonly brokerAccount$?: Observable<BrokerAccountReported>;
   /** Called for failures that are not events (journal write errors, a stage that died). */
   readonly onError?: (context: string, err: unknown) => void;
   readonly submitTimeoutMs?: number;
@@ -234,11 +233,11 @@ export const createEngine = (deps: EngineDeps): Engine => {
     const events$ = bus.events$;
     // Each stage reads its own input; one router below feeds them. It reads each event's `kind` once
     // (a filter per stage read it for every event, a megamorphic property load each time).
-    const actorsIn = new Subject<ActorInput>();
-    const confluenceIn = new Subject<Signal | SentimentReading | OptionsFlowReading>();
-    const riskIn = new Subject<RiskInput>();
-    const executionIn = new Subject<RiskApproved>();
-    const accountIn = new Subject<AccountInput>();
+    const actorsIn = new Channel<ActorInput>();
+    const confluenceIn = new Channel<Signal | SentimentReading | OptionsFlowReading>();
+    const riskIn = new Channel<RiskInput>();
+    const executionIn = new Channel<RiskApproved>();
+    const accountIn = new Channel<AccountInput>();
     const inputs = [actorsIn, confluenceIn, riskIn, executionIn, accountIn];
     /** Delivers `e` to the stages that take it, in stage order: actors, confluence, risk, execution, account. */
     const route = (e: EngineEvent): void => {
@@ -272,6 +271,7 @@ export const createEngine = (deps: EngineDeps): Engine => {
           confluenceIn.next(e);
           return;
         case 'earnings.scheduled':
+        case 'broker.account_reported':
           riskIn.next(e);
           return;
         case 'position.updated':
@@ -312,6 +312,11 @@ export const createEngine = (deps: EngineDeps): Engine => {
     subscriptions.push(
       events$.subscribe({
         next: (e) => {
+          // Bars are most events and need none of the bookkeeping below (no counter, not journaled).
+          if (e.kind === 'bar') {
+            route(e);
+            return;
+          }
           scheduler.observe(e);
           journal.record(e);
           if (e.kind === 'signal.scored') {
@@ -345,18 +350,18 @@ export const createEngine = (deps: EngineDeps): Engine => {
     );
     stage(
       'actors',
-      actorsIn.pipe(
+      actorsIn.out$.pipe(
         symbolActors(deps.registry, config.actorMaxRestarts, actors, {
           config: config.exits,
           restored: exitBook.restored,
         }),
       ),
     );
-    stage('confluence', confluenceIn.pipe(confluence(config.confluence.weights, confluenceBook)));
-    stage('risk', riskIn.pipe(riskManager(riskConfig(config), deps.ids, riskState)));
+    stage('confluence', confluenceIn.out$.pipe(confluence(config.confluence.weights, confluenceBook)));
+    stage('risk', riskIn.out$.pipe(riskManager(riskConfig(config), deps.ids, riskState)));
     stage(
       'execution',
-      executionIn.pipe(
+      executionIn.out$.pipe(
         executeOrders(deps.store, deps.broker, {
           submitTimeoutMs: deps.submitTimeoutMs ?? 10_000,
           scheduler: deps.scheduler,
@@ -365,8 +370,9 @@ export const createEngine = (deps: EngineDeps): Engine => {
         }),
       ),
     );
-    stage('account', accountIn.pipe(emitEach((e) => reduceAccount(book, e))));
+    stage('account', accountIn.out$.pipe(emitEach((e) => reduceAccount(book, e))));
     stage('broker', deps.broker.events$);
+    if (deps.brokerAccount$) stage('broker account', deps.brokerAccount$);
     if (deps.sentiment) {
       stage('sentiment', deps.sentiment.readings$);
       stage('options', deps.sentiment.optionsFlow$);
@@ -375,6 +381,7 @@ export const createEngine = (deps: EngineDeps): Engine => {
   };
 
   const now = (): number => scheduler.now();
+  const brokerMaxAgeMs = brokerReportMaxAgeMs(config.scheduler.positionSyncIntervalMs);
 
   /**
    * A ladder sell is persisted and sent only once the exit state that marks its step fired is
@@ -683,7 +690,7 @@ export const createEngine = (deps: EngineDeps): Engine => {
         pct: drawdown,
         limit_pct: c.maxDrawdownPct,
       },
-      pdt: pdtStatus(date, equity),
+      pdt: pdtStatus(date, equity, ts),
       settlement: settlementStatus(ts),
       open_positions: riskState.positions.size,
       pending_orders: riskState.pending.size,
@@ -692,17 +699,16 @@ export const createEngine = (deps: EngineDeps): Engine => {
     };
   };
 
-  const pdtStatus = (date: string, equity: number): RiskStatus['pdt'] => {
+  const pdtStatus = (date: string, equity: number, ts: number): RiskStatus['pdt'] => {
     const p = config.risk.pdt;
     const used = dayTradesInWindow(riskState.dayTrades, date);
-    const limited = p.policy !== 'off' && equity < p.equityThreshold;
     return {
       policy: p.policy,
       mode: p.mode,
       equity_threshold: p.equityThreshold,
       window_trading_days: PDT_WINDOW_TRADING_DAYS,
       day_trades_in_window: used,
-      day_trades_remaining: limited ? Math.max(0, PDT_MAX_DAY_TRADES - used) : null,
+      ...pdtAllowanceStatus(riskState.brokerAccount, p, used, equity, ts, brokerMaxAgeMs),
     };
   };
 
@@ -723,6 +729,7 @@ export const createEngine = (deps: EngineDeps): Engine => {
       })),
       violations: { good_faith: violations.goodFaith, free_riding: violations.freeRiding },
       restriction: restriction === null ? null : { ...restriction },
+      ...brokerSettlementStatus(riskState.brokerAccount, settledCash(ledger, ts), ts, brokerMaxAgeMs),
     };
   };
 
@@ -843,4 +850,5 @@ const riskConfig = (config: EngineConfig): RiskConfig => ({
   settlement: config.risk.settlement,
   earningsBlackoutMs: config.risk.earningsBlackoutMs,
   flattenBeforeCloseMinutes: config.exits.flatten_before_close_minutes,
+  brokerReportMaxAgeMs: brokerReportMaxAgeMs(config.scheduler.positionSyncIntervalMs),
 });

@@ -1,3 +1,4 @@
+import { type BrokerAccountReported, BrokerAccountReportedSchema } from '../../engine/messages/broker-account.js';
 import type { RawAccountValue } from './ibkr-session.js';
 
 /** The account-summary tags the bot reads (REQ_ACCOUNT_SUMMARY). */
@@ -88,4 +89,28 @@ export const summariseAccount = (
     if (row.currency && summary['currency'] === null) summary['currency'] = row.currency;
   }
   return summary as unknown as IbkrAccountSummary;
+};
+
+/**
+ * The engine's `broker.account_reported` from a summary: IBKR's `DayTradesRemaining` and
+ * `SettledCash` for risk. A figure that is not what IBKR documents (say, a fractional day-trade
+ * count) fails the whole report with every problem named, rather than being guessed at: risk then
+ * keeps deciding with its local ledgers.
+ */
+export const brokerAccountReport = (
+  summary: IbkrAccountSummary,
+):
+  { readonly ok: true; readonly report: BrokerAccountReported } | { readonly ok: false; readonly problems: string } => {
+  const parsed = BrokerAccountReportedSchema.safeParse({
+    kind: 'broker.account_reported',
+    ts: Date.parse(summary.updated_at),
+    accountId: summary.account_id,
+    dayTradesRemaining: summary.day_trades_remaining,
+    settledCash: summary.settled_cash,
+  });
+  if (parsed.success) return { ok: true, report: parsed.data };
+  return {
+    ok: false,
+    problems: parsed.error.issues.map((i) => `${i.path.map(String).join('.') || '(report)'}: ${i.message}`).join('; '),
+  };
 };

@@ -76,6 +76,33 @@ export const logEngineEvents = (
       case 'scheduler.state_changed':
         logger.info({ at: at(), state: e.state, previous: e.previous }, `scheduler ${e.previous} -> ${e.state}`);
         return;
+      case 'broker.account_reported':
+        logger.info(
+          {
+            at: at(),
+            account: e.accountId ?? null,
+            day_trades_remaining: e.dayTradesRemaining,
+            settled_cash: e.settledCash,
+          },
+          `broker account: DayTradesRemaining ${e.dayTradesRemaining ?? 'not reported'}, SettledCash ${e.settledCash ?? 'not reported'}`,
+        );
+        return;
+      case 'risk.settled_cash_reconciled': {
+        const fields = {
+          at: at(),
+          local_settled_cash: e.localSettledCash,
+          broker_settled_cash: e.brokerSettledCash,
+          difference: e.difference,
+        };
+        if (e.mismatch)
+          logger.warn(
+            fields,
+            `settled cash differs from IBKR's by ${e.difference.toFixed(2)} (local ${e.localSettledCash.toFixed(2)}, ` +
+              `IBKR ${e.brokerSettledCash.toFixed(2)}); buys use the lower figure`,
+          );
+        else logger.info(fields, 'settled cash agrees with IBKR');
+        return;
+      }
       case 'strategy.changed':
         logger.info({ strategy: e.strategy.id }, `strategy ${e.strategy.id} ${e.change}`);
         return;

@@ -6,10 +6,12 @@ import {
   asyncScheduler,
   filter,
   lastValueFrom,
+  mergeMap,
   take,
 } from 'rxjs';
 import type { Engine } from '../../engine/graph.js';
 import { createEngine } from '../../engine/graph.js';
+import type { BrokerAccountReported } from '../../engine/messages/broker-account.js';
 import type { EngineEvent } from '../../engine/messages/engine-event.js';
 import type { BrokerConnectionState, BrokerPort } from '../../engine/ports/broker.port.js';
 import type { ClockPort, IdPort } from '../../engine/ports/clock.port.js';
@@ -22,7 +24,7 @@ import { createMetrics } from '../../http/metrics.js';
 import { type SqliteStore, openStore } from '../../storage/sqlite-store.js';
 import type { AppConfig } from '../config/app-config.js';
 import { ibkrPortMismatch } from '../config/ibkr-port-check.js';
-import type { IbkrAccountSummary } from '../ibkr/account-summary.js';
+import { type IbkrAccountSummary, brokerAccountReport } from '../ibkr/account-summary.js';
 import { type IbkrAdapter, type IbkrTuning, createIbkrAdapter } from '../ibkr/ibkr-adapter.js';
 import type { IbkrBroker } from '../ibkr/ibkr-broker.js';
 import { logEngineEvents } from '../logging/event-log.js';
@@ -157,6 +159,8 @@ interface Ports {
   /** The engine's loops and timeouts: the simulated market's event time (paper) or wall time (ibkr). */
   readonly scheduler: SchedulerLike;
   readonly ibkr?: IbkrControl;
+  /** BROKER=ibkr: the account summary's figures for risk (DayTradesRemaining, SettledCash). */
+  readonly brokerAccount$?: Observable<BrokerAccountReported>;
 }
 
 /** The engine, metrics, HTTP server and event log on the given ports. */
@@ -173,6 +177,7 @@ const assemble = (ctx: Context, ports: Ports) => {
     registry: strategyRegistry,
     snapshot: ctx.snapshot,
     sentiment: ports.sentiment.service,
+    ...(ports.brokerAccount$ === undefined ? {} : { brokerAccount$: ports.brokerAccount$ }),
     onError: (context, err) => logger.error({ err, context }, `engine failure in ${context}`),
   });
   const metrics = createMetrics({ engine });
@@ -336,6 +341,27 @@ const compareBookWithAccount = (summary: IbkrAccountSummary, engine: Engine, log
   );
 };
 
+/**
+ * Every account summary the adapter reads (on each connection's reconciliation, and on every
+ * position sync through `broker.sync()`) as the engine's `broker.account_reported`. A summary whose
+ * figures are not valid is logged and left out: risk goes on with its local ledgers.
+ */
+const brokerAccountReports = (
+  summaries$: Observable<IbkrAccountSummary>,
+  logger: SystemLogger,
+): Observable<BrokerAccountReported> =>
+  summaries$.pipe(
+    mergeMap((summary) => {
+      const read = brokerAccountReport(summary);
+      if (read.ok) return [read.report];
+      logger.warn(
+        { account: summary.account_id, problems: read.problems },
+        `IBKR account summary not passed to risk (it keeps its local ledgers): ${read.problems}`,
+      );
+      return [];
+    }),
+  );
+
 /** Connect at start: log how it went; a gateway that is down or still logging in is not a failure. */
 const connectAtStart = async (ibkr: IbkrAdapter, config: AppConfig, logger: SystemLogger): Promise<void> => {
   const { host, port, clientId, tradingMode } = config.ibkr;
@@ -383,6 +409,7 @@ const buildIbkrSystem = (ctx: Context, tuning: IbkrTuning | undefined): IbkrSyst
       scheduler: asyncScheduler,
       ibkr: ibkr.control,
       sentiment,
+      brokerAccount$: brokerAccountReports(ibkr.control.accountSummary$, logger),
     });
     built = engine;
     const running: Subscription[] = [];

@@ -1,7 +1,8 @@
 import type { AccountUpdated, PositionUpdated } from './account.js';
 import type { Bar, EarningsScheduled, OptionsFlowReading, SentimentReading, Tick } from './market.js';
 import type { BrokerEvent, OrderFailed, OrderPlaced } from './order.js';
-import type { KillSwitchChanged, RiskDecision, SetKillSwitch } from './risk.js';
+import type { BrokerAccountReported } from './broker-account.js';
+import type { KillSwitchChanged, RiskDecision, SetKillSwitch, SettledCashReconciled } from './risk.js';
 import type { ScoredSignal, Signal } from './signal.js';
 import type { StrategyRecord } from './strategy.js';
 import type { ExitState } from '../risk/exit-state.js';
@@ -87,6 +88,8 @@ export type EngineEvent =
   | RiskDecision
   | SetKillSwitch
   | KillSwitchChanged
+  | BrokerAccountReported
+  | SettledCashReconciled
   | OrderPlaced
   | OrderFailed
   | BrokerEvent

@@ -1,4 +1,5 @@
 export * from './account.js';
+export * from './broker-account.js';
 export * from './engine-event.js';
 export * from './market.js';
 export * from './order.js';

@@ -47,3 +47,23 @@ export interface KillSwitchChanged {
   readonly reason: string;
   readonly source: 'operator' | 'drawdown' | 'risk_error';
 }
+
+/**
+ * A cash account's settled cash compared with the broker's (`broker.account_reported`): emitted on
+ * the first report, whenever the two start or stop agreeing within `SETTLED_CASH_TOLERANCE`, and when
+ * a standing difference changes by more than it. Buys use the lower of the two either way; a
+ * mismatch says the local ledger and IBKR disagree (an outside trade, a deposit, a missed fill, or a
+ * book started from a budget rather than the account), and is logged as a warning.
+ */
+export interface SettledCashReconciled {
+  readonly kind: 'risk.settled_cash_reconciled';
+  readonly ts: number;
+  /** The local ledger's settled cash at the report's time. */
+  readonly localSettledCash: number;
+  /** The broker's `SettledCash` as reported. */
+  readonly brokerSettledCash: number;
+  /** Broker minus local: > 0 when the broker reports more. */
+  readonly difference: number;
+  /** The difference exceeds the tolerance. */
+  readonly mismatch: boolean;
+}

@@ -58,6 +58,8 @@ export interface PdtAccountFacts {
   readonly equity: number;
   /** IBKR `DayTradesRemaining` (-1 = unlimited); needed by the `broker` policy. */
   readonly brokerDayTradesRemaining?: number;
+  /** Where `brokerDayTradesRemaining` comes from (when and what was reported), for the reason of a refusal. */
+  readonly brokerNote?: string;
   /**
    * Symbols of opening orders approved but not completely filled yet, one entry per order. Each
    * may become a day trade once it fills, so it counts like a position opened today; leaving one
@@ -109,10 +111,44 @@ export interface DayTradeLedgerState {
   readonly newestDate: string | null;
 }
 
-/** A copy of `record` without `key`. */
+/**
+ * An empty record keyed by symbols or execution ids. Without a prototype, V8 keeps it as a hash
+ * table from the start: a plain `{}` gets a hidden class per key added, and with hundreds of
+ * symbols arriving in every order, copying such records per fill spent most of its time making
+ * hidden classes. It serialises as JSON like any object.
+ */
+const dict = <T>(): Record<string, T> => Object.create(null) as Record<string, T>;
+
+/**
+ * A copy of `record` without `key`. A plain loop: rest destructuring with a computed key goes
+ * through a slow runtime path in V8 (microseconds per fill in the benchmark).
+ */
 const withoutKey = <T>(record: Readonly<Record<string, T>>, key: string): Record<string, T> => {
-  const { [key]: _dropped, ...rest } = record;
+  const rest = dict<T>();
+  for (const k in record) if (k !== key) rest[k] = record[k] as T;
   return rest;
+};
+
+/** A `dict` copy of `record`. */
+const copyDict = <T>(record: Readonly<Record<string, T>>): Record<string, T> => {
+  const copy = dict<T>();
+  for (const k in record) copy[k] = record[k] as T;
+  return copy;
+};
+
+/** A copy of `record` with `key` set to `value`. */
+const withKey = <T>(record: Readonly<Record<string, T>>, key: string, value: T): Record<string, T> => {
+  const next = copyDict(record);
+  next[key] = value;
+  return next;
+};
+
+/** The replay horizon of `newestDate`, cached for the last date asked: every fill asks for it. */
+let horizonCache: { readonly date: string; readonly horizon: string } | undefined;
+const replayHorizon = (newestDate: string): string => {
+  if (horizonCache?.date !== newestDate)
+    horizonCache = { date: newestDate, horizon: addTradingDays(newestDate, -DAY_TRADE_REPLAY_HORIZON_TRADING_DAYS) };
+  return horizonCache.horizon;
 };
 
 const OK: PdtDecision = Object.freeze({ ok: true, warnings: Object.freeze([]) as readonly string[] });
@@ -141,13 +177,13 @@ const assertTs = (ts: number, what: string): void => {
  * day trade: counted too many, never too few.
  */
 export const createDayTradeLedger = (positions: Readonly<Record<string, number>> = {}): DayTradeLedgerState => {
-  const symbols: Record<string, DayTradeSymbolState> = {};
+  const symbols = dict<DayTradeSymbolState>();
   for (const [symbol, quantity] of Object.entries(positions)) {
     assertSymbol(symbol, 'createDayTradeLedger');
     if (!Number.isFinite(quantity)) throw new RangeError(`createDayTradeLedger: ${symbol} quantity ${quantity}`);
     if (quantity !== 0) symbols[symbol] = { quantity, date: '', openRun: false };
   }
-  return { version: 1, symbols, dayTrades: [], seenExecIds: {}, newestDate: null };
+  return { version: 1, symbols, dayTrades: [], seenExecIds: dict(), newestDate: null };
 };
 
 /**
@@ -165,7 +201,7 @@ export const syncDayTradePosition = (
   const symbols =
     quantity === 0
       ? withoutKey(state.symbols, symbol)
-      : { ...state.symbols, [symbol]: { quantity, date: prev?.date ?? '', openRun: prev?.openRun ?? false } };
+      : withKey(state.symbols, symbol, { quantity, date: prev?.date ?? '', openRun: prev?.openRun ?? false });
   return { ...state, symbols };
 };
 
@@ -197,13 +233,17 @@ export const dayTradesInWindow = (state: DayTradeLedgerState, date: string): num
 
 const withoutOld = (state: DayTradeLedgerState, windowDate: string): DayTradeLedgerState => {
   const { first } = windowOf(windowDate);
-  const horizon =
-    state.newestDate === null ? null : addTradingDays(state.newestDate, -DAY_TRADE_REPLAY_HORIZON_TRADING_DAYS);
-  const dayTrades = state.dayTrades.filter((t) => t.date >= first);
-  const seen = Object.entries(state.seenExecIds);
-  const keptSeen = horizon === null ? seen : seen.filter(([, date]) => date >= horizon);
-  if (dayTrades.length === state.dayTrades.length && keptSeen.length === seen.length) return state;
-  return { ...state, dayTrades, seenExecIds: Object.fromEntries(keptSeen) };
+  const horizon = state.newestDate === null ? null : replayHorizon(state.newestDate);
+  // Pruned in place, like the appends (see recordDayTradeFill). Rebuilding it with
+  // `Object.fromEntries` cost milliseconds per new trade date: an object built key by key with
+  // a thousand or more distinct keys goes through as many hidden-class transitions.
+  if (horizon !== null) {
+    const seen = state.seenExecIds as Record<string, string>;
+    for (const id in seen) if ((seen[id] as string) < horizon) Reflect.deleteProperty(seen, id);
+  }
+  // Day trades are kept in date order, so only a first one before the window means any are old.
+  if ((state.dayTrades[0]?.date ?? first) >= first) return state;
+  return { ...state, dayTrades: state.dayTrades.filter((t) => t.date >= first) };
 };
 
 /**
@@ -233,8 +273,7 @@ export const recordDayTradeFill = (state: DayTradeLedgerState, fill: DayTradeFil
     throw new RangeError('recordDayTradeFill: execId must be a non-empty string');
   if (state.seenExecIds[fill.execId] !== undefined) return state;
   const date = tradeDateOf(fill.ts);
-  if (state.newestDate !== null && date < addTradingDays(state.newestDate, -DAY_TRADE_REPLAY_HORIZON_TRADING_DAYS))
-    return state;
+  if (state.newestDate !== null && date < replayHorizon(state.newestDate)) return state;
 
   const prev = state.symbols[fill.symbol];
   const held = prev?.quantity ?? 0;
@@ -256,12 +295,13 @@ export const recordDayTradeFill = (state: DayTradeLedgerState, fill: DayTradeFil
     if (opening > 0) openRun = true;
     entry = { quantity, date, openRun };
   }
-  const symbols = quantity === 0 ? withoutKey(state.symbols, fill.symbol) : { ...state.symbols, [fill.symbol]: entry };
+  const symbols = quantity === 0 ? withoutKey(state.symbols, fill.symbol) : withKey(state.symbols, fill.symbol, entry);
 
   const newestDate = state.newestDate === null || date > state.newestDate ? date : state.newestDate;
-  // The one exception to "a new state per fill": the execution ids are an append-only set shared by
-  // successive states (an earlier state may see ids added later, which only makes it ignore more
-  // replays). Copying it per fill cost O(fills in the horizon) each time.
+  // The one exception to "a new state per fill": the execution ids are one set shared by successive
+  // states, appended here and pruned in place beyond the replay horizon (an earlier state may see
+  // ids added later, which only makes it ignore more replays, and loses only ids too old to
+  // matter). Copying it per fill cost O(fills in the horizon) each time.
   (state.seenExecIds as Record<string, string>)[fill.execId] = date;
   const next: DayTradeLedgerState = {
     version: 1,
@@ -370,7 +410,7 @@ export const checkDayTradeOrder = (
     config.policy === 'broker'
       ? remaining === undefined
         ? `the broker has not reported DayTradesRemaining, so the local count decides: ${used} day trades in ${windowText}`
-        : `the broker reports ${remaining} day trades remaining; ${used} counted here in ${windowText}`
+        : `the broker reports ${remaining} day trades remaining${facts.brokerNote === undefined ? '' : ` (${facts.brokerNote})`}; ${used} counted here in ${windowText}`
       : `${used} day trades in ${windowText}, equity ${facts.equity.toFixed(2)} < ${config.equityThreshold}`;
   const reason =
     `opening ${order.side} ${order.quantity} ${order.symbol} could make a day trade beyond the PDT limit of ` +
@@ -455,7 +495,12 @@ export const restoreDayTradeLedger = (input: unknown): DayTradeLedgerState => {
     }
   }
   const parsed = DayTradeLedgerSchema.safeParse(value);
-  if (parsed.success) return parsed.data;
+  if (parsed.success)
+    return {
+      ...parsed.data,
+      symbols: copyDict(parsed.data.symbols),
+      seenExecIds: copyDict(parsed.data.seenExecIds),
+    };
   throw new CorruptDayTradeLedgerError(
     parsed.error.issues.map((i) => `${i.path.map(String).join('.') || '(ledger)'}: ${i.message}`),
   );

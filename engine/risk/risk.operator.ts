@@ -4,7 +4,8 @@ import { positionValue } from '../messages/account.js';
 import type { OrderRequested } from '../messages/engine-event.js';
 import type { EarningsScheduled } from '../messages/market.js';
 import type { BrokerEvent, FillEvent, OrderFailed, OrderIntent } from '../messages/order.js';
-import type { KillSwitchChanged, RiskDecision, SetKillSwitch } from '../messages/risk.js';
+import type { BrokerAccountReported } from '../messages/broker-account.js';
+import type { KillSwitchChanged, RiskDecision, SetKillSwitch, SettledCashReconciled } from '../messages/risk.js';
 import type { ScoredSignal, Side } from '../messages/signal.js';
 import { confluenceLevel } from '../confluence/confluence.js';
 import type { IdPort } from '../ports/clock.port.js';
@@ -34,6 +35,14 @@ import {
   reset,
 } from './risk-limits.js';
 import { type SizingTiers, sharesFor } from './sizing.js';
+import {
+  type BrokerAccountView,
+  DEFAULT_BROKER_REPORT_MAX_AGE_MS,
+  brokerDayTradesNote,
+  brokerDayTradesRemaining,
+  brokerSettledCash,
+  receiveBrokerReport,
+} from './broker-account.js';
 import { flattenWindowAt } from './exit-rules.js';
 
 export interface RiskConfig {
@@ -55,6 +64,12 @@ export interface RiskConfig {
    * N minutes of a session, when every position is being sold. Unset or null = off.
    */
   readonly flattenBeforeCloseMinutes?: number | null;
+  /**
+   * A broker report (`broker.account_reported`) older than this is treated as absent: the local
+   * ledgers decide alone. Default `DEFAULT_BROKER_REPORT_MAX_AGE_MS`; the engine uses 2 x the
+   * position-sync interval, on which the reports come.
+   */
+  readonly brokerReportMaxAgeMs?: number;
 }
 
 export type RiskInput =
@@ -65,10 +80,14 @@ export type RiskInput =
   | BrokerEvent
   | OrderFailed
   | SetKillSwitch
-  | EarningsScheduled;
+  | EarningsScheduled
+  | BrokerAccountReported;
 
-/** What the risk operator emits: a decision per signal or manual order, and kill-switch changes. */
-export type RiskOutput = RiskDecision | KillSwitchChanged;
+/**
+ * What the risk operator emits: a decision per signal or manual order, kill-switch changes, and a
+ * cash account's settled cash compared with the broker's.
+ */
+export type RiskOutput = RiskDecision | KillSwitchChanged | SettledCashReconciled;
 
 interface PendingOrder {
   readonly symbol: string;
@@ -95,6 +114,8 @@ export interface RiskState {
   settlement: SettlementLedgerState | undefined;
   /** Next scheduled earnings report per symbol, from the events source (not persisted: it is re-polled). */
   readonly earnings: Map<string, number>;
+  /** The broker's latest account figures and our activity since (not persisted: re-read on connect). */
+  brokerAccount: BrokerAccountView | undefined;
 }
 
 export const createRiskState = (
@@ -121,6 +142,7 @@ export const createRiskState = (
       dayTrades ?? createDayTradeLedger(Object.fromEntries([...positions].map(([symbol, p]) => [symbol, p.quantity]))),
     settlement,
     earnings: new Map(),
+    brokerAccount: undefined,
   };
 };
 
@@ -206,8 +228,14 @@ const checkEntry = (
   const cash = s.settlement;
   if (cash !== undefined && side === 'SELL')
     return { rule: 'short_not_allowed', reason: `a cash account cannot sell ${symbol} short` };
-  // A cash account sizes from settled cash (SPEC 6.7), a margin account from equity.
-  const base = cash === undefined ? equity : Math.min(equity, settledCash(cash, ts));
+  // A cash account sizes from settled cash (SPEC 6.7), a margin account from equity; the broker's
+  // settled cash, when fresh, caps the ledger's (it is what IBKR will let the account spend).
+  const maxAge = c.brokerReportMaxAgeMs ?? DEFAULT_BROKER_REPORT_MAX_AGE_MS;
+  const brokerCash = cash === undefined ? undefined : brokerSettledCash(s.brokerAccount, ts, maxAge);
+  const base =
+    cash === undefined
+      ? equity
+      : Math.min(equity, settledCash(cash, ts), brokerCash?.settledCash ?? Number.POSITIVE_INFINITY);
   const quantity = requestedQuantity ?? sharesFor(confidence, base, price, c.sizingTiers, c.maxPositionPct);
   if (quantity <= 0)
     return { rule: 'size_zero', reason: `sizing gives 0 shares at ${price} with equity ${equity.toFixed(2)}` };
@@ -224,12 +252,25 @@ const checkEntry = (
     };
   const pendingOpeningSymbols: string[] = [];
   for (const p of s.pending.values()) if (p.purpose === 'enter') pendingOpeningSymbols.push(p.symbol);
-  const pdt = checkDayTradeOrder(s.dayTrades, c.pdt, { symbol, side, quantity, ts }, { equity, pendingOpeningSymbols });
+  const brokerDayTrades = c.pdt.policy === 'broker' ? brokerDayTradesRemaining(s.brokerAccount, ts, maxAge) : undefined;
+  const pdt = checkDayTradeOrder(
+    s.dayTrades,
+    c.pdt,
+    { symbol, side, quantity, ts },
+    brokerDayTrades === undefined || s.brokerAccount === undefined
+      ? { equity, pendingOpeningSymbols }
+      : {
+          equity,
+          pendingOpeningSymbols,
+          brokerDayTradesRemaining: brokerDayTrades,
+          brokerNote: brokerDayTradesNote(s.brokerAccount),
+        },
+  );
   if (!pdt.ok) return { rule: pdt.rule, reason: pdt.reason };
   if (cash === undefined) return { quantity, purpose: 'enter', side, warnings: pdt.warnings };
   let committed = 0;
   for (const p of s.pending.values()) committed += p.cost;
-  const paid = checkBuy(cash, quantity * price, ts, c.pdt.mode, committed);
+  const paid = checkBuy(cash, quantity * price, ts, c.pdt.mode, committed, brokerCash);
   if (!paid.ok) return { rule: paid.rule, reason: paid.reason };
   return { quantity, purpose: 'enter', side, warnings: [...pdt.warnings, ...paid.warnings] };
 };
@@ -424,6 +465,12 @@ export const reduceRisk = (s: RiskState, c: RiskConfig, ids: IdPort, input: Risk
       if (input.reportTs === null) s.earnings.delete(input.symbol);
       else s.earnings.set(input.symbol, input.reportTs);
       return undefined;
+    case 'broker.account_reported': {
+      const local = s.settlement === undefined ? undefined : settledCash(s.settlement, input.ts);
+      const received = receiveBrokerReport(s.brokerAccount, input, local);
+      s.brokerAccount = received.view;
+      return received.publish;
+    }
     case 'risk.set_kill_switch':
       if (input.engaged) engage(s.limits, input.reason, input.ts);
       else reset(s.limits, equityNow(s));
@@ -455,8 +502,19 @@ export const reduceRisk = (s: RiskState, c: RiskConfig, ids: IdPort, input: Risk
 const recordFill = (s: RiskState, c: RiskConfig, fill: FillEvent): KillSwitchChanged | undefined => {
   if (fill.kind === 'order.filled') s.pending.delete(fill.clientOrderId);
   try {
-    s.dayTrades = recordDayTradeFill(s.dayTrades, fill);
-    if (s.settlement !== undefined) s.settlement = recordSettlementFill(s.settlement, fill, c.settlement);
+    // The broker's last report cannot include this fill yet: count it against the report's figures,
+    // unless a ledger ignored it (a replayed execution is not counted twice).
+    const view = s.brokerAccount;
+    const dayTrades = s.dayTrades;
+    s.dayTrades = recordDayTradeFill(dayTrades, fill);
+    if (view !== undefined && s.dayTrades !== dayTrades && s.dayTrades.dayTrades.some((t) => t.execId === fill.execId))
+      view.dayTradesSince += 1;
+    const settlement = s.settlement;
+    if (settlement !== undefined) {
+      s.settlement = recordSettlementFill(settlement, fill, c.settlement);
+      if (view !== undefined && fill.side === 'BUY' && s.settlement !== settlement)
+        view.spentSince += fill.quantity * fill.price + fill.commission;
+    }
     return undefined;
   } catch (err) {
     const reason = `risk ledgers refused fill ${fill.execId}: ${err instanceof Error ? err.message : String(err)}`;

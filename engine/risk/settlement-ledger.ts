@@ -555,6 +555,11 @@ export const pruneSettlementLedger = (state: SettlementLedgerState, ts: number):
  * shares before then would be a good-faith violation, or free riding when even unsettled funds do
  * not cover it). While the account is restricted, refused in every mode: the broker takes only
  * settled cash then.
+ *
+ * `broker`, when given, is the broker's own settled cash (IBKR `SettledCash`, less what was bought
+ * since it was read) with a note saying so: the authority on what the broker lets the account spend.
+ * The lower of it and the ledger's figure is what the buy may use; `note` goes into the reason when
+ * the broker's figure is the lower one.
  */
 export const checkBuy = (
   state: SettlementLedgerState,
@@ -562,16 +567,23 @@ export const checkBuy = (
   ts: number,
   mode: SettlementMode,
   committed = 0,
+  broker?: { readonly settledCash: number; readonly note: string },
 ): SettlementDecision => {
   assertMode(mode, 'checkBuy');
   if (!Number.isFinite(cost) || cost < 0)
     throw new RangeError(`checkBuy: cost must be a finite number >= 0, got ${cost}`);
   if (!Number.isFinite(committed) || committed < 0)
     throw new RangeError(`checkBuy: committed must be a finite number >= 0, got ${committed}`);
+  if (broker !== undefined) assertFinite(broker.settledCash, 'checkBuy: broker settledCash');
   const date = tradeDateOf(ts);
-  const free = round(settledOn(state, date) - committed);
+  const local = settledOn(state, date);
+  const byBroker = broker !== undefined && broker.settledCash < local;
+  const free = round((byBroker ? broker.settledCash : local) - committed);
   if (cost <= free + EPSILON) return OK;
-  const short = `buy costing ${money(cost)} exceeds settled cash ${money(free)}${committed > 0 ? ` (after ${money(committed)} committed to pending buys)` : ''}`;
+  const short =
+    `buy costing ${money(cost)} exceeds settled cash ${money(free)}` +
+    (byBroker ? ` (${broker.note}; the local ledger has ${money(local)})` : '') +
+    (committed > 0 ? ` (after ${money(committed)} committed to pending buys)` : '');
   const restriction = cashRestrictionAt(state, ts);
   if (restriction !== null)
     return {

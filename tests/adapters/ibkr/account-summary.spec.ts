@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ACCOUNT_SUMMARY_TAGS, summariseAccount } from '../../../adapters/ibkr/account-summary.js';
+import { ACCOUNT_SUMMARY_TAGS, brokerAccountReport, summariseAccount } from '../../../adapters/ibkr/account-summary.js';
 
 const row = (tag: string, value: string, account = 'DU1', currency = 'USD') => ({ account, tag, value, currency });
 
@@ -62,5 +62,42 @@ describe('summariseAccount', () => {
         'ExcessLiquidity',
       ]),
     );
+  });
+});
+
+describe('brokerAccountReport', () => {
+  const at = Date.UTC(2026, 10, 2, 15, 0, 0, 123);
+  const summary = (day: string, settled: string) => {
+    const s = summariseAccount([row('DayTradesRemaining', day, 'DU1', ''), row('SettledCash', settled)], at);
+    if (s === undefined) throw new Error('no summary');
+    return s;
+  };
+
+  it("carries IBKR's DayTradesRemaining and SettledCash, read at the summary's time", () => {
+    expect(brokerAccountReport(summary('-1', '39000.25'))).toEqual({
+      ok: true,
+      report: {
+        kind: 'broker.account_reported',
+        ts: at,
+        accountId: 'DU1',
+        dayTradesRemaining: -1,
+        settledCash: 39000.25,
+      },
+    });
+    expect(brokerAccountReport(summary('', 'n/a'))).toMatchObject({
+      ok: true,
+      report: { dayTradesRemaining: null, settledCash: null },
+    });
+  });
+
+  it('refuses a figure IBKR does not send, naming it', () => {
+    expect(brokerAccountReport(summary('2.5', '100'))).toEqual({
+      ok: false,
+      problems: 'dayTradesRemaining: dayTradesRemaining must be a whole number',
+    });
+    expect(brokerAccountReport(summary('-3', '100'))).toMatchObject({
+      ok: false,
+      problems: expect.stringContaining('>= -1'),
+    });
   });
 });

@@ -37,4 +37,23 @@ describe('logEngineEvents', () => {
     expect(lines[3]?.msg).toContain('halted: boom');
     for (const line of lines) expect(line.obj['at']).toBe(new Date(T0).toISOString());
   });
+
+  it("logs the broker's account figures, and a settled-cash mismatch as a warning", () => {
+    const events$ = new Subject<EngineEvent>();
+    const { lines, logger } = recording();
+    logEngineEvents(events$, logger);
+    events$.next({ kind: 'broker.account_reported', ts: T0, dayTradesRemaining: 2, settledCash: null });
+    const compared = { kind: 'risk.settled_cash_reconciled', ts: T0, localSettledCash: 10_000 } as const;
+    events$.next({ ...compared, brokerSettledCash: 4_000, difference: -6_000, mismatch: true });
+    events$.next({ ...compared, brokerSettledCash: 10_000.5, difference: 0.5, mismatch: false });
+    expect(lines.map((l) => [l.level, l.msg])).toEqual([
+      ['info', 'broker account: DayTradesRemaining 2, SettledCash not reported'],
+      [
+        'warn',
+        "settled cash differs from IBKR's by -6000.00 (local 10000.00, IBKR 4000.00); buys use the lower figure",
+      ],
+      ['info', 'settled cash agrees with IBKR'],
+    ]);
+    expect(lines[1]?.obj).toMatchObject({ local_settled_cash: 10_000, broker_settled_cash: 4_000, difference: -6_000 });
+  });
 });

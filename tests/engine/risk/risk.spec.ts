@@ -12,7 +12,7 @@ const CONFIG: RiskConfig = riskConfig({ maxConcurrentTrades: 2 });
 
 const decideOn = (state = createRiskState(account(100_000)), input = scored(), config = CONFIG): RiskDecision => {
   const d = reduceRisk(state, config, sequentialIds('o'), input);
-  if (!d || d.kind === 'risk.kill_switch_changed') throw new Error('no decision');
+  if (d?.kind !== 'risk.approved' && d?.kind !== 'risk.rejected') throw new Error('no decision');
   return d;
 };
 
