@@ -1,12 +1,11 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../adapters/config/app-config.js';
-import { type IbkrSystem, type System, createSystem, paperSystem } from '../../adapters/system/create-system.js';
+import { createSystem, paperSystem } from '../../adapters/system/create-system.js';
 import type { EngineEvent } from '../../engine/messages/engine-event.js';
 import type { RiskStatus } from '../../engine/engine-api.js';
 import { type FakeGateway, startFakeGateway } from '../support/fake-gateway/fake-gateway.js';
+import { ibkrOf, useSystemHarness } from '../support/system-harness.js';
 import { FAST_TUNING, until } from '../adapters/ibkr/ibkr-test-kit.js';
 
 /**
@@ -14,50 +13,14 @@ import { FAST_TUNING, until } from '../adapters/ibkr/ibkr-test-kit.js';
  * summary, through real sockets, into risk's decisions and `GET /api/risk/status`.
  */
 
-interface Logged {
-  readonly level: string;
-  readonly obj: object;
-  readonly msg: string;
-}
-
-let dir: string;
-let gw: FakeGateway | undefined;
-const running: System[] = [];
-let logs: Logged[] = [];
-
-const logger = {
-  info: (obj: object, msg = '') => void logs.push({ level: 'info', obj, msg }),
-  warn: (obj: object, msg = '') => void logs.push({ level: 'warn', obj, msg }),
-  error: (obj: object, msg = '') => void logs.push({ level: 'error', obj, msg }),
-  debug: () => undefined,
-};
-
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'tradebot-broker-account-'));
-  logs = [];
-});
-
-afterEach(async () => {
-  for (const s of running.splice(0)) await s.stop();
-  const g = gw;
-  gw = undefined;
-  if (g) {
-    await g.close();
-    g.assertNoDecodeErrors();
-  }
-  await rm(dir, { recursive: true, force: true });
-});
-
-const ibkrOf = (system: System): IbkrSystem => {
-  if (system.mode !== 'ibkr') throw new Error(`expected BROKER=ibkr, got ${system.mode}`);
-  return system;
-};
+const h = useSystemHarness('tradebot-broker-account-');
 
 /** A gateway that fills market orders at 190, with the given account values. */
 const gateway = async (values: Readonly<Record<string, number>>): Promise<FakeGateway> => {
   const g = await startFakeGateway({ defaultOrderScript: () => ({ kind: 'fill' }) });
   g.setMarketPrice('AAPL', 190);
   g.setAccountValues({ NetLiquidation: 100_000, TotalCashValue: 100_000, ...values });
+  h.gateway = g;
   return g;
 };
 
@@ -71,17 +34,17 @@ const boot = async (port: number, env: Record<string, string>) => {
         IBKR_HOST: '127.0.0.1',
         IBKR_PORT: String(port),
         IBKR_CLIENT_ID: '7',
-        DATABASE_URL: `sqlite:///${join(dir, 'trading.db')}`,
+        DATABASE_URL: `sqlite:///${join(h.dir(), 'trading.db')}`,
         API_PORT: '0',
         SCHEDULER_ENABLED: 'false',
         TRADING_STRATEGIES: '',
         ...env,
       }),
-      logger,
+      logger: h.logger,
       ibkrTuning: FAST_TUNING,
     }),
   );
-  running.push(system);
+  h.running.push(system);
   const reports: EngineEvent[] = [];
   system.engine.events$.subscribe((e) => {
     if (e.kind === 'broker.account_reported') reports.push(e);
@@ -109,7 +72,7 @@ const buyAapl = (quantity: number) => ({ symbol: 'AAPL', side: 'BUY', quantity, 
 
 describe("IBKR's account figures reach risk (real sockets to the fake IB Gateway)", () => {
   it('RISK_PDT_POLICY=broker: DayTradesRemaining read on connect and every position sync decides entries', async () => {
-    gw = await gateway({ SettledCash: 100_000, DayTradesRemaining: 0 });
+    const gw = await gateway({ SettledCash: 100_000, DayTradesRemaining: 0 });
     const { system, base, reports } = await boot(gw.port, {
       RISK_PDT_POLICY: 'broker',
       SCHEDULER_ENABLED: 'true',
@@ -142,11 +105,11 @@ describe("IBKR's account figures reach risk (real sockets to the fake IB Gateway
   });
 
   it('RISK_ACCOUNT_TYPE=cash: buys are capped by SettledCash less what was bought since, and the mismatch is shown', async () => {
-    gw = await gateway({ SettledCash: 1_000 });
+    const gw = await gateway({ SettledCash: 1_000 });
     const { system, base } = await boot(gw.port, { RISK_ACCOUNT_TYPE: 'cash', PAPER_INITIAL_CASH: '100000' });
 
     // The book starts from PAPER_INITIAL_CASH (100,000); IBKR reports 1,000 settled.
-    const warned = logs.filter((l) => l.level === 'warn' && l.msg.startsWith("settled cash differs from IBKR's"));
+    const warned = h.logs().filter((l) => l.level === 'warn' && l.msg.startsWith("settled cash differs from IBKR's"));
     expect(warned.map((l) => l.msg)).toEqual([
       "settled cash differs from IBKR's by -99000.00 (local 100000.00, IBKR 1000.00); buys use the lower figure",
     ]);
@@ -184,16 +147,18 @@ describe("IBKR's account figures reach risk (real sockets to the fake IB Gateway
   });
 
   it('a summary with an invalid figure is logged and left out: risk keeps its local count', async () => {
-    gw = await gateway({ DayTradesRemaining: 1.5 });
+    const gw = await gateway({ DayTradesRemaining: 1.5 });
     const { base, reports } = await boot(gw.port, { RISK_PDT_POLICY: 'broker' });
     expect(reports).toEqual([]);
     expect(
-      logs.some(
-        (l) =>
-          l.level === 'warn' &&
-          l.msg.includes('IBKR account summary not passed to risk') &&
-          l.msg.includes('dayTradesRemaining must be a whole number'),
-      ),
+      h
+        .logs()
+        .some(
+          (l) =>
+            l.level === 'warn' &&
+            l.msg.includes('IBKR account summary not passed to risk') &&
+            l.msg.includes('dayTradesRemaining must be a whole number'),
+        ),
     ).toBe(true);
     expect((await riskStatus(base)).pdt).toMatchObject({ source: 'local', day_trades_remaining: 3, broker: null });
   });
@@ -211,11 +176,11 @@ describe('BROKER=paper has no broker figures', () => {
           RISK_PDT_POLICY: 'broker',
           RISK_ACCOUNT_TYPE: 'cash',
         }),
-        logger,
+        logger: h.logger,
         playMarket: false,
       }),
     );
-    running.push(system);
+    h.running.push(system);
     const { port } = await system.start();
     const status = await riskStatus(`http://127.0.0.1:${port}`);
     expect(status.pdt).toMatchObject({ policy: 'broker', source: 'local', broker: null });

@@ -1,56 +1,18 @@
-import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { filter, lastValueFrom } from 'rxjs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../adapters/config/app-config.js';
-import { type IbkrSystem, type System, createSystem } from '../../adapters/system/create-system.js';
+import { type System, createSystem } from '../../adapters/system/create-system.js';
 import { ORDER_ID_HIGH_WATER } from '../../adapters/system/stored-order-ids.js';
 import { openStore } from '../../storage/sqlite-store.js';
 import type { OrderPlaced } from '../../engine/messages/order.js';
-import { type FakeGateway, startFakeGateway } from '../support/fake-gateway/fake-gateway.js';
+import { startFakeGateway } from '../support/fake-gateway/fake-gateway.js';
+import { ibkrOf, useSystemHarness } from '../support/system-harness.js';
 import type { FakeOrder } from '../support/fake-gateway/fake-gateway.types.js';
 import { FAST_TUNING, until } from '../adapters/ibkr/ibkr-test-kit.js';
 
-interface Logged {
-  readonly level: string;
-  readonly obj: object;
-  readonly msg: string;
-}
-
-let dir: string;
-let gw: FakeGateway | undefined;
-const running: System[] = [];
-let logs: Logged[] = [];
-
-const logger = {
-  info: (obj: object, msg = '') => void logs.push({ level: 'info', obj, msg }),
-  warn: (obj: object, msg = '') => void logs.push({ level: 'warn', obj, msg }),
-  error: (obj: object, msg = '') => void logs.push({ level: 'error', obj, msg }),
-  debug: () => undefined,
-};
-
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'tradebot-ibkr-'));
-  logs = [];
-});
-
-afterEach(async () => {
-  for (const s of running.splice(0)) await s.stop();
-  const g = gw;
-  gw = undefined;
-  if (g) {
-    await g.close();
-    g.assertNoDecodeErrors();
-  }
-  await rm(dir, { recursive: true, force: true });
-});
-
-const ibkrOf = (system: System): IbkrSystem => {
-  if (system.mode !== 'ibkr') throw new Error(`expected BROKER=ibkr, got ${system.mode}`);
-  return system;
-};
+const h = useSystemHarness('tradebot-ibkr-');
 
 /** The real system with BROKER=ibkr on a SQLite file, the API on port 0, the scheduler stopped. */
 const boot = async (port: number, env: Record<string, string> = {}) => {
@@ -62,17 +24,17 @@ const boot = async (port: number, env: Record<string, string> = {}) => {
         IBKR_HOST: '127.0.0.1',
         IBKR_PORT: String(port),
         IBKR_CLIENT_ID: '7',
-        DATABASE_URL: `sqlite:///${join(dir, 'trading.db')}`,
+        DATABASE_URL: `sqlite:///${join(h.dir(), 'trading.db')}`,
         API_PORT: '0',
         SCHEDULER_ENABLED: 'false',
         TRADING_STRATEGIES: '',
         ...env,
       }),
-      logger,
+      logger: h.logger,
       ibkrTuning: FAST_TUNING,
     }),
   );
-  running.push(system);
+  h.running.push(system);
   const placed = new Set<string>();
   system.engine.events$
     .pipe(filter((e): e is OrderPlaced => e.kind === 'order.placed'))
@@ -82,7 +44,7 @@ const boot = async (port: number, env: Record<string, string> = {}) => {
 };
 
 const stop = async (system: System): Promise<void> => {
-  running.splice(running.indexOf(system), 1);
+  h.running.splice(h.running.indexOf(system), 1);
   await system.stop();
 };
 
@@ -97,7 +59,10 @@ const call = async (url: string, method = 'GET', body?: unknown): Promise<{ stat
 
 /** The start-up warnings that the engine's book and the IBKR account differ. */
 const bookWarnings = (): object[] =>
-  logs.filter((l) => l.level === 'warn' && l.msg.includes("against the engine's own book")).map((l) => l.obj);
+  h
+    .logs()
+    .filter((l) => l.level === 'warn' && l.msg.includes("against the engine's own book"))
+    .map((l) => l.obj);
 
 const metricsOf = (base: string): Promise<string> => fetch(`${base}/metrics`).then((r) => r.text());
 
@@ -114,6 +79,7 @@ const gatewayRecordingPersistence = async (placedBeforeSend: [string, boolean][]
   });
   g.setMarketPrice('AAPL', 190);
   g.setAccountValues({ NetLiquidation: 100_000, TotalCashValue: 100_000, SettledCash: 100_000 });
+  h.gateway = g;
   return g;
 };
 
@@ -124,7 +90,6 @@ describe('BROKER=ibkr end to end (real sockets to the fake IB Gateway, SQLite fi
     const seen: [string, boolean][] = [];
     let placed = new Set<string>();
     const g = await gatewayRecordingPersistence(seen, () => placed);
-    gw = g;
     const booted = await boot(g.port);
     const { system, base } = booted;
     placed = booted.placed;
@@ -172,7 +137,7 @@ describe('BROKER=ibkr end to end (real sockets to the fake IB Gateway, SQLite fi
   });
 
   it('after POST /disconnect reports disconnected and refuses orders with 503 before writing anything', async () => {
-    gw = await gatewayRecordingPersistence([], () => new Set());
+    const gw = await gatewayRecordingPersistence([], () => new Set());
     const { system, base } = await boot(gw.port);
 
     const disconnected = await call(`${base}/api/trading/ibkr/disconnect`, 'POST');
@@ -200,7 +165,6 @@ describe('BROKER=ibkr end to end (real sockets to the fake IB Gateway, SQLite fi
 
   it('never reuses an order id after a restart on the same database, even when the gateway rolls nextValidId back', async () => {
     const g = await gatewayRecordingPersistence([], () => new Set());
-    gw = g;
     const first = await boot(g.port);
     const one = await call(`${first.base}/api/trading/execute`, 'POST', BUY_10_AAPL);
     expect(one.status).toBe(201);
@@ -231,7 +195,6 @@ describe('BROKER=ibkr end to end (real sockets to the fake IB Gateway, SQLite fi
 
   it('reconciles with IBKR on the engine position-sync loop (POSITION_SYNC_INTERVAL), reporting position differences', async () => {
     const g = await gatewayRecordingPersistence([], () => new Set());
-    gw = g;
     g.setPositions([{ symbol: 'MSFT', quantity: 5, avgCost: 400 }]);
     g.setAccountValues({ NetLiquidation: 20_000 });
     const { system } = await boot(g.port, { SCHEDULER_ENABLED: 'true', POSITION_SYNC_INTERVAL: '0.05' });
@@ -241,7 +204,7 @@ describe('BROKER=ibkr end to end (real sockets to the fake IB Gateway, SQLite fi
     expect(system.ibkr.broker.lastReconciliation()?.positionDifferences).toEqual([
       { symbol: 'MSFT', ledger: 0, broker: 5 },
     ]);
-    expect(logs.some((l) => l.level === 'warn' && l.msg === 'ibkr: reconciliation finished')).toBe(true);
+    expect(h.logs().some((l) => l.level === 'warn' && l.msg === 'ibkr: reconciliation finished')).toBe(true);
     // The engine's book (PAPER_INITIAL_CASH 100,000) is not the IBKR account (NetLiquidation 20,000): said once.
     expect(bookWarnings()).toEqual([{ account: 'DU1234567', book_equity: 100_000, ibkr_net_liquidation: 20_000 }]);
   });
@@ -256,24 +219,24 @@ describe('BROKER=ibkr end to end (real sockets to the fake IB Gateway, SQLite fi
         DATABASE_URL: 'sqlite::memory:',
         TRADING_STRATEGIES: '',
       }),
-      logger,
+      logger: h.logger,
     });
     expect(system.mode).toBe('ibkr');
     await system.stop();
-    const warnings = logs.filter((l) => l.level === 'warn' && l.msg.startsWith('IBKR port and mode mismatch'));
+    const warnings = h.logs().filter((l) => l.level === 'warn' && l.msg.startsWith('IBKR port and mode mismatch'));
     expect(warnings).toHaveLength(1);
     expect(warnings[0]?.msg).toContain('IBKR_TRADING_MODE=live but IBKR_PORT=4004 is a paper-trading port');
   });
 
   it('refuses to start on a database whose order-id high-water mark is not a whole number', async () => {
-    const url = `sqlite:///${join(dir, 'trading.db')}`;
+    const url = `sqlite:///${join(h.dir(), 'trading.db')}`;
     const store = await openStore({ url });
     await lastValueFrom(store.saveValue(ORDER_ID_HIGH_WATER, 12.5), { defaultValue: undefined });
     await store.close();
     await expect(
       createSystem({
         config: loadConfig({ BROKER: 'ibkr', DATABASE_URL: url, API_PORT: '0', TRADING_STRATEGIES: '' }),
-        logger,
+        logger: h.logger,
       }),
     ).rejects.toThrow(/invalid IBKR order-id high-water mark \(ibkr\.order_id_high_water = 12\.5\); refusing to start/);
   });
@@ -293,7 +256,7 @@ describe('BROKER=ibkr end to end (real sockets to the fake IB Gateway, SQLite fi
     expect((await call(`${base}/api/trading/execute`, 'POST', BUY_10_AAPL)).status).toBe(503);
     expect(await metricsOf(base)).toMatch(/^ibkr_connection_status 0$/m);
     expect(
-      logs.some((l) => l.level === 'warn' && /IB Gateway at 127\.0\.0\.1:\d+ is not connected yet/.test(l.msg)),
+      h.logs().some((l) => l.level === 'warn' && /IB Gateway at 127\.0\.0\.1:\d+ is not connected yet/.test(l.msg)),
     ).toBe(true);
   });
 });
