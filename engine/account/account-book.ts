@@ -1,5 +1,6 @@
 import type { AccountState, AccountUpdated, Position, PositionUpdated } from '../messages/account.js';
 import { unrealizedPnl } from '../messages/account.js';
+import { dictOf } from '../dict.js';
 import type { Bar } from '../messages/market.js';
 import type { FillEvent, OrderIntent, OrderPlaced } from '../messages/order.js';
 import { isFill } from '../messages/order.js';
@@ -36,7 +37,7 @@ export class AccountBook {
 
   /** The account now, as an immutable value. */
   get account(): AccountState {
-    return (this.snapshot ??= { ...this.core, positions: positionsRecord(this.open) });
+    return (this.snapshot ??= { ...this.core, positions: dictOf(this.open) });
   }
 
   position(symbol: string): Position | undefined {
@@ -77,17 +78,6 @@ export class AccountBook {
     return this.core.commissions;
   }
 }
-
-/**
- * The positions as a record without a prototype: V8 keeps it as a hash table, where a `{}` filled
- * by symbol would get a hidden class per key (hundreds of symbols, in every order). It reads and
- * serialises like any object.
- */
-const positionsRecord = (open: ReadonlyMap<string, Position>): Record<string, Position> => {
-  const out = Object.create(null) as Record<string, Position>;
-  for (const [symbol, p] of open) out[symbol] = p;
-  return out;
-};
 
 export const freshAccount = (accountId: string, initialCash: number, ts = 0): AccountState => ({
   accountId,

@@ -4,6 +4,7 @@ import type { FillFields } from '../messages/order.js';
 import type { Side } from '../messages/signal.js';
 import { SYMBOL_PATTERN } from '../messages/symbol.js';
 import { tradeDateOf } from './settlement-dates.js';
+import { copyDict, dict } from '../dict.js';
 
 /** FINRA Rule 4210(f)(8)(B)(ii): four or more day trades in five business days make a pattern day trader. */
 export const PDT_MAX_DAY_TRADES = 3;
@@ -112,14 +113,6 @@ export interface DayTradeLedgerState {
 }
 
 /**
- * An empty record keyed by symbols or execution ids. Without a prototype, V8 keeps it as a hash
- * table from the start: a plain `{}` gets a hidden class per key added, and with hundreds of
- * symbols arriving in every order, copying such records per fill spent most of its time making
- * hidden classes. It serialises as JSON like any object.
- */
-const dict = <T>(): Record<string, T> => Object.create(null) as Record<string, T>;
-
-/**
  * A copy of `record` without `key`. A plain loop: rest destructuring with a computed key goes
  * through a slow runtime path in V8 (microseconds per fill in the benchmark).
  */
@@ -127,13 +120,6 @@ const withoutKey = <T>(record: Readonly<Record<string, T>>, key: string): Record
   const rest = dict<T>();
   for (const k in record) if (k !== key) rest[k] = record[k] as T;
   return rest;
-};
-
-/** A `dict` copy of `record`. */
-const copyDict = <T>(record: Readonly<Record<string, T>>): Record<string, T> => {
-  const copy = dict<T>();
-  for (const k in record) copy[k] = record[k] as T;
-  return copy;
 };
 
 /** A copy of `record` with `key` set to `value`. */

@@ -1,4 +1,5 @@
 import type { ExitStatus } from '../engine-api.js';
+import { dictOf } from '../dict.js';
 import type { ExitStateChanged } from '../messages/engine-event.js';
 import type { ExitConfig } from './exit-config.js';
 import { flattenWindowAt } from './exit-rules.js';
@@ -44,11 +45,8 @@ export class ExitStateBook {
 
   /** The value to persist now. */
   value(): Readonly<Record<string, ExitState>> {
-    // Without a prototype V8 keeps the record as a hash table; `Object.fromEntries` made a hidden
-    // class per symbol key, on every trailing-anchor change of every held position.
-    const value = Object.create(null) as Record<string, ExitState>;
-    for (const [symbol, state] of this.states) value[symbol] = state;
-    return value;
+    // A prototype-less record (see `dict`): written on every trailing-anchor move of every held position.
+    return dictOf(this.states);
   }
 
   get(symbol: string): ExitState | undefined {
