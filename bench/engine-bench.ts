@@ -1,4 +1,5 @@
-import { Subject, lastValueFrom } from 'rxjs';
+import { lastValueFrom } from 'rxjs';
+import { Channel } from '../engine/operators/channel.js';
 import { createPaperBroker } from '../adapters/paper/paper-broker.js';
 import { DEFAULT_ENGINE_CONFIG, type EngineConfig } from '../engine/config.js';
 import { type Engine, createEngine } from '../engine/graph.js';
@@ -64,14 +65,14 @@ export const buildBenchEngine = async (opts: {
   readonly store: StorePort;
   readonly startTs: number;
 }): Promise<BenchEngine> => {
-  const bars = new Subject<Bar>();
+  const bars = new Channel<Bar>();
   const last = new Map<string, number>();
   const marketData: MarketDataPort = {
-    bars$: bars.asObservable(),
+    bars$: bars.out$,
     subscribe: () => undefined,
     lastPrice: (symbol) => last.get(symbol),
   };
-  const broker = createPaperBroker({ bars$: bars.asObservable() });
+  const broker = createPaperBroker({ bars$: bars.out$ });
   const scheduler = new EventTimeScheduler(opts.startTs);
   let id = 0;
   const engine = createEngine({

@@ -1,5 +1,4 @@
-import { Subject } from 'rxjs';
-import type { Observable } from 'rxjs';
+import { Channel } from '../../engine/operators/channel.js';
 import { DateTime } from 'luxon';
 import type { Bar } from '../../engine/messages/market.js';
 import { SYMBOL_PATTERN } from '../../engine/messages/symbol.js';
@@ -66,7 +65,7 @@ interface SymbolFeed {
  */
 export const createIbkrMarketData = (options: IbkrMarketDataOptions): IbkrMarketData => {
   const { connection, history, logger } = options;
-  const bars = new Subject<Bar>();
+  const bars = new Channel<Bar>();
   const feeds = new Map<string, SymbolFeed>();
   const last = new Map<string, number>();
   let invalid = 0;
@@ -148,7 +147,7 @@ export const createIbkrMarketData = (options: IbkrMarketDataOptions): IbkrMarket
   connection.addHooks({ resubscribe });
 
   return {
-    bars$: bars.asObservable() as Observable<Bar>,
+    bars$: bars.out$,
     subscribe: (symbols) => {
       for (const raw of symbols) {
         const symbol = raw.trim().toUpperCase();

@@ -1,4 +1,4 @@
-import { Subject } from 'rxjs';
+import { Channel } from '../../engine/operators/channel.js';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { parseOrThrow } from '../../engine/errors.js';
@@ -74,7 +74,7 @@ export const createSimulatedMarket = (options: SimulatedMarketOptions): Simulate
   }
   scheduler.advanceTo(resumeTs);
 
-  const bars = new Subject<Bar>();
+  const bars = new Channel<Bar>();
   const paths = new Map<string, PricePath>();
   const lastClose = new Map<string, number>();
   let marketTime = resumeTs;
@@ -117,7 +117,7 @@ export const createSimulatedMarket = (options: SimulatedMarketOptions): Simulate
   };
 
   return {
-    bars$: bars.asObservable(),
+    bars$: bars.out$,
     scheduler,
     subscribe: (symbols) => {
       const parsed = z.array(SimulatedSymbolSchema).safeParse(symbols);

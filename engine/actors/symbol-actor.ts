@@ -44,6 +44,12 @@ type MutableContext = { -readonly [K in keyof StrategyContext]: StrategyContext[
 /** One strategy inside a symbol's actor: its record, validated config, state and bar builder. */
 export interface StrategySlot {
   record: StrategyRecord;
+  /**
+   * `record.enabled` and the bar builder's timeframe, kept on the slot itself: the per-bar loops read
+   * them for every strategy of every symbol, and one object fewer to reach is one cache miss fewer.
+   */
+  enabled: boolean;
+  readonly timeframe: string;
   readonly def: StrategyDefinition<BaseStrategyConfig, unknown>;
   readonly config: BaseStrategyConfig;
   state: unknown;
@@ -108,12 +114,15 @@ const addSlot = (state: SymbolActorState, record: StrategyRecord, lookup: Strate
   const def = lookup.get(record.strategyType);
   if (!def) throw new Error(`unknown strategy type '${record.strategyType}' for ${record.id}`);
   const config = def.configSchema.parse(record.config);
+  const aggregator = createAggregator(record.symbol, record.timeframe);
   const slot: StrategySlot = {
     record,
+    enabled: record.enabled,
+    timeframe: aggregator.timeframe,
     def,
     config,
     state: def.init(config),
-    aggregator: createAggregator(record.symbol, record.timeframe),
+    aggregator,
     lastBarTs: undefined,
     lastEvaluatedBarTs: undefined,
     ctx: { strategyId: record.id, ts: 0, position: undefined, sentiment: undefined, explain: false, repeat: undefined },
@@ -130,7 +139,10 @@ const onStrategyChanged = (state: SymbolActorState, e: StrategyChanged, lookup: 
     state.list = [...state.slots.values()];
   } else {
     const slot = state.slots.get(e.strategy.id);
-    if (slot) slot.record = e.strategy;
+    if (slot) {
+      slot.record = e.strategy;
+      slot.enabled = e.strategy.enabled;
+    }
   }
 };
 
@@ -145,7 +157,7 @@ const onBar = (state: SymbolActorState, bar: Bar): void => {
   for (let i = 0; i < list.length; i++) {
     const slot = list[i] as StrategySlot;
     // A bar already of the strategy's timeframe skips the aggregator (and its result array).
-    if (bar.timeframe === slot.aggregator.timeframe) foldBar(slot, bar);
+    if (bar.timeframe === slot.timeframe) foldBar(slot, bar);
     else for (const b of aggregate(slot.aggregator, bar)) foldBar(slot, b);
   }
 };
@@ -196,7 +208,7 @@ const evaluate = (state: SymbolActorState, ts: number, exits: ExitConfig): reado
   const list = state.list;
   for (let i = 0; i < list.length; i++) {
     const slot = list[i] as StrategySlot;
-    if (!slot.record.enabled || slot.lastBarTs === undefined || slot.lastBarTs === slot.lastEvaluatedBarTs) continue;
+    if (!slot.enabled || slot.lastBarTs === undefined || slot.lastBarTs === slot.lastEvaluatedBarTs) continue;
     slot.lastEvaluatedBarTs = slot.lastBarTs;
     const ctx = slot.ctx;
     ctx.ts = ts;
