@@ -38,7 +38,7 @@ import type {
 import { DomainError, zodIssues } from './errors.js';
 import type { AggregatedSentiment } from './sentiment/aggregate.js';
 import { executeOrders } from './execution/execution.operator.js';
-import { Journal } from './journal.js';
+import { Journal, LatestValue } from './journal.js';
 import { Channel } from './operators/channel.js';
 import { emitEach } from './operators/emit-each.js';
 import { equityOf, unrealizedPnl } from './messages/account.js';
@@ -194,6 +194,10 @@ export const createEngine = (deps: EngineDeps): Engine => {
   const confluenceBook = new ConfluenceBook(config.sentiment);
   const halted = new Set<string>();
   const journal = new Journal(deps.store, (err) => onError('journal', err));
+  // Read when a write starts: both change on many events between two writes (every trailing-anchor
+  // move, every account update), and a copy per change was garbage on the hot path.
+  const exitStates = new LatestValue(() => exitBook.value());
+  const riskLimits = new LatestValue(() => snapshotLimits(riskState.limits));
   const recentLimit = deps.recentSignalsLimit ?? 500;
   const subscriptions: Subscription[] = [];
   const ordersInFlight$ = new BehaviorSubject(0);
@@ -325,8 +329,10 @@ export const createEngine = (deps: EngineDeps): Engine => {
           } else if (e.kind === 'risk.approved') ordersInFlight$.next(ordersInFlight$.value + 1);
           else if (e.kind === 'actor.halted') halted.add(e.symbol);
           // Recorded before the exit signal that follows it; a ladder sell waits for it (beforePersist).
-          else if (e.kind === 'exit.state_changed') journal.recordValue(EXIT_STATES_KEY, exitBook.apply(e));
-          else if (e.kind === 'scheduler.tick' && e.loop === 'position_sync')
+          else if (e.kind === 'exit.state_changed') {
+            exitBook.apply(e);
+            journal.recordValue(EXIT_STATES_KEY, exitStates);
+          } else if (e.kind === 'scheduler.tick' && e.loop === 'position_sync')
             publish({ kind: 'account.updated', ts: e.ts, account: book.account });
           route(e);
           // After the risk stage has taken the event in: its limits changed, so they are persisted.
@@ -335,7 +341,7 @@ export const createEngine = (deps: EngineDeps): Engine => {
             e.kind === 'risk.kill_switch_changed' ||
             e.kind === 'account.updated'
           )
-            journal.recordValue(RISK_LIMITS_KEY, snapshotLimits(riskState.limits));
+            journal.recordValue(RISK_LIMITS_KEY, riskLimits);
           // The ledger is immutable (replaced per fill), so the value itself is written, not a copy.
           if (e.kind === 'order.filled' || e.kind === 'order.partially_filled') {
             journal.recordValue(DAY_TRADES_KEY, riskState.dayTrades);

@@ -4,6 +4,15 @@ import { JOURNALED_EVENT_KINDS, type StorePort } from './ports/store.port.js';
 import type { SchedulerStats } from './scheduler/scheduler-stats.js';
 
 /**
+ * A value read when the batch carrying it is written rather than when it is recorded: for state that
+ * changes many times between two writes (the exit states on every trailing-anchor move), built once
+ * per write instead of once per change. Record the same instance each time.
+ */
+export class LatestValue {
+  constructor(readonly read: () => unknown) {}
+}
+
+/**
  * Writes engine events to the store in order, off the hot path: while one write is in flight, new
  * events queue up and go in the next write as one batch (one transaction), so a burst costs a few
  * commits, not one per event. The latest counters and market time ride along with each batch.
@@ -45,6 +54,7 @@ export class Journal {
   /**
    * Keeps the latest `value` for `key` and writes it with the next batch (starting one now if none is
    * in flight): state that must survive a restart, such as the kill switch, without a commit per change.
+   * A {@link LatestValue} is read when that batch starts.
    */
   recordValue(key: string, value: unknown): void {
     this.values.set(key, value);
@@ -90,8 +100,10 @@ export class Journal {
     const events = this.buffer;
     const stats = this.stats;
     const marketTime = this.marketTime;
-    const values = this.values;
-    if (events.length === 0 && !stats && values.size === 0) return;
+    const recorded = this.values;
+    if (events.length === 0 && !stats && recorded.size === 0) return;
+    const values = new Map<string, unknown>();
+    for (const [key, value] of recorded) values.set(key, value instanceof LatestValue ? value.read() : value);
     this.buffer = [];
     this.stats = undefined;
     this.marketTime = undefined;

@@ -36,16 +36,15 @@ export class ExitStateBook {
     this.states = new Map(restored.states);
   }
 
-  /** Takes a change in; returns the value to persist (a new object; the states themselves are immutable). */
-  apply(e: ExitStateChanged): Readonly<Record<string, ExitState>> {
+  /** Takes a change in. */
+  apply(e: ExitStateChanged): void {
     if (e.state === null) this.states.delete(e.symbol);
     else this.states.set(e.symbol, e.state);
-    return this.value();
   }
 
-  /** The value to persist now. */
+  /** The value to persist now (a new object; the states themselves are immutable). */
   value(): Readonly<Record<string, ExitState>> {
-    // A prototype-less record (see `dict`): written on every trailing-anchor move of every held position.
+    // A prototype-less record (see `dict`): symbols of held positions come and go in any order.
     return dictOf(this.states);
   }
 

@@ -1,6 +1,6 @@
 import { Observable } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { Journal } from '../../engine/journal.js';
+import { Journal, LatestValue } from '../../engine/journal.js';
 import type { StorePort } from '../../engine/ports/store.port.js';
 import { fill } from '../support/factories.js';
 
@@ -82,5 +82,41 @@ describe('Journal.valueWritten', () => {
   it('is true at once when nothing is pending for the key', async () => {
     const { store } = manualStore();
     await expect(new Journal(store, () => undefined).valueWritten('nothing')).resolves.toBe(true);
+  });
+});
+
+describe('LatestValue', () => {
+  it('is read once per write, when the write starts, so changes between two writes cost one copy', async () => {
+    const { store, committed, finishNext } = manualStore();
+    const journal = new Journal(store, () => undefined);
+    let state = 0;
+    let reads = 0;
+    const latest = new LatestValue(() => {
+      reads++;
+      return { state };
+    });
+    journal.record(fill('a', 'BUY', 1, 100)); // a batch in flight
+    for (state = 1; state <= 5; state++) journal.recordValue('k', latest);
+    state = 9;
+    expect(reads).toBe(0);
+    const done = journal.valueWritten('k'); // values ride with the next batch; this asks for it
+    expect(await finishNext()).toBe('events');
+    expect(await finishNext()).toBe('k={"state":9}');
+    expect(await done).toBe(true);
+    expect(reads).toBe(1);
+    expect(committed).toEqual(['events', 'k={"state":9}']);
+  });
+
+  it('keeps what a failed write read for the retry, unless a newer value was recorded since', async () => {
+    const { store, committed, finishNext } = manualStore();
+    const journal = new Journal(store, () => undefined);
+    let state = 1;
+    journal.recordValue('k', new LatestValue(() => state));
+    state = 2; // after the read: not in the failed write, and nothing recorded it
+    await finishNext(false);
+    const retry = journal.valueWritten('k');
+    await finishNext(true);
+    expect(await retry).toBe(true);
+    expect(committed).toEqual(['k=1']);
   });
 });

@@ -164,7 +164,8 @@ describe('ExitStateBook', () => {
       extremePrice: 106,
       awaitingFill: { steps: [0], quantityBefore: 100, expectedQuantity: 75, sinceTs: T0 + MIN },
     });
-    expect(book.apply({ kind: 'exit.state_changed', ts: T0, symbol: 'AAPL', state: s })).toEqual({ AAPL: s });
+    book.apply({ kind: 'exit.state_changed', ts: T0, symbol: 'AAPL', state: s });
+    expect(book.value()).toEqual({ AAPL: s });
     const config = ExitConfigSchema.parse({ trailing_stop_pct: 0.05, flatten_before_close_minutes: 10 });
     const status = book.status(config, CLOSE - 5 * MIN);
     expect(status.flatten_window_open).toBe(true);
@@ -187,6 +188,7 @@ describe('ExitStateBook', () => {
         },
       },
     ]);
-    expect(book.apply({ kind: 'exit.state_changed', ts: T0, symbol: 'AAPL', state: null })).toEqual({});
+    book.apply({ kind: 'exit.state_changed', ts: T0, symbol: 'AAPL', state: null });
+    expect(book.value()).toEqual({});
   });
 });
