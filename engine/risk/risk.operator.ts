@@ -445,6 +445,12 @@ const decide = (s: RiskState, c: RiskConfig, ids: IdPort, input: ScoredSignal | 
   };
 };
 
+/** Makes `into` hold exactly the positions of `from` (by symbol). */
+const syncPositions = (into: Map<string, Position>, from: Readonly<Record<string, Position>>): void => {
+  for (const symbol of into.keys()) if (!Object.hasOwn(from, symbol)) into.delete(symbol);
+  for (const symbol in from) into.set(symbol, from[symbol] as Position);
+};
+
 /**
  * Folds one input into the risk state; returns a decision for signals and manual orders. Account and
  * position updates refresh the view; terminal order events release pending orders.
@@ -456,7 +462,8 @@ export const reduceRisk = (s: RiskState, c: RiskConfig, ids: IdPort, input: Risk
       return decide(s, c, ids, input);
     case 'account.updated':
       s.account = input.account;
-      s.positions = new Map(Object.entries(input.account.positions));
+      // In place: the account is updated on every fill, and the map only ever lives here.
+      syncPositions(s.positions, input.account.positions);
       return watchDrawdown(s, c, input.ts);
     case 'position.updated':
       if (input.position.quantity !== 0) s.positions.set(input.symbol, input.position);
