@@ -128,6 +128,24 @@ describe('risk rules', () => {
     expect(decideOn(state).kind).toBe('risk.approved');
   });
 
+  it('takes the positions of each account update as they are: a position gone from it is no longer held', () => {
+    const state = createRiskState(account(90_000, [position('AAPL', 10, 100), position('MSFT', 5, 200)]));
+    const update = (positions: ReturnType<typeof position>[]) =>
+      reduceRisk(state, CONFIG, sequentialIds(), {
+        kind: 'account.updated',
+        ts: T0,
+        account: account(90_000, positions),
+      });
+    expect(decideOn(state).kind === 'risk.rejected').toBe(true);
+    update([position('MSFT', 5, 200)]);
+    expect([...state.positions.keys()]).toEqual(['MSFT']);
+    expect(decideOn(state).kind).toBe('risk.approved');
+    update([position('MSFT', 5, 200), position('AAPL', 3, 100)]);
+    expect(state.positions.get('AAPL')?.quantity).toBe(3);
+    update([]);
+    expect(state.positions.size).toBe(0);
+  });
+
   it('restores pending orders after a restart so a working entry is not doubled', () => {
     const state = createRiskState(account(100_000), [
       {
