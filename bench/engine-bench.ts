@@ -8,7 +8,12 @@ import type { Bar } from '../engine/messages/market.js';
 import type { MarketDataPort } from '../engine/ports/market-data.port.js';
 import type { StorePort } from '../engine/ports/store.port.js';
 import { EventTimeScheduler } from '../engine/scheduler/event-time-scheduler.js';
-import { strategyRegistry } from '../engine/strategies/strategy-registry.js';
+import {
+  type AnyStrategyDefinition,
+  type StrategyRegistry,
+  createStrategyRegistry,
+  strategyRegistry,
+} from '../engine/strategies/strategy-registry.js';
 import { symbolName } from './workload.js';
 
 const FIVE_MINUTES = 300_000;
@@ -62,6 +67,8 @@ const benchConfig = (): EngineConfig => ({
 export const buildBenchEngine = async (opts: {
   readonly symbols: number;
   readonly strategyTypes: readonly string[];
+  /** The strategies' registry; the real one unless measuring the engine without them. */
+  readonly registry?: StrategyRegistry;
   readonly store: StorePort;
   readonly startTs: number;
 }): Promise<BenchEngine> => {
@@ -83,7 +90,7 @@ export const buildBenchEngine = async (opts: {
     clock: { now: () => Date.now() },
     ids: { next: () => `bench-${++id}` },
     scheduler,
-    registry: strategyRegistry,
+    registry: opts.registry ?? strategyRegistry,
     snapshot: await lastValueFrom(opts.store.load()),
     onError: (context, err) => {
       throw new Error(`engine failure in ${context}: ${String(err)}`);
@@ -127,3 +134,15 @@ export const availableTypes = (wanted: readonly string[]): string[] =>
   wanted.filter((t) => strategyRegistry.get(t) !== undefined);
 
 export const barEnd = (ts: number): number => ts + FIVE_MINUTES;
+
+/**
+ * The real strategy types with the same configs, doing nothing: no state, no bar work, no signal. The
+ * engine graph around them (bus, actors, paper broker, account, scheduler) is what such a run measures.
+ */
+export const idleRegistry = (): StrategyRegistry =>
+  createStrategyRegistry(
+    strategyRegistry.types().map(({ type }): AnyStrategyDefinition => {
+      const real = strategyRegistry.get(type) as AnyStrategyDefinition;
+      return { ...real, init: () => null, onBar: (state) => state, evaluate: () => undefined };
+    }),
+  );

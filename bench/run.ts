@@ -3,13 +3,15 @@
  * Not a test: nothing here asserts a time. Options (env): BENCH_SYMBOLS (500), BENCH_BARS (2000),
  * BENCH_REPS (3), BENCH_STRATEGIES (momentum,range_bound,level_based), BENCH_SQLITE (1 = also run
  * with the real SQLite store), PEER (path of the Python peer; default ../shared/peers/python-pipeline.py).
+ * Cases: peer, engine_throughput, cycle_latency, memory, and engine_floor (the same graph with
+ * strategies that do nothing: the engine's own share of a bar).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { Bar } from '../engine/messages/market.js';
 import { openStore } from '../storage/sqlite-store.js';
-import { availableTypes, barEnd, buildBenchEngine } from './engine-bench.js';
+import { availableTypes, barEnd, buildBenchEngine, idleRegistry } from './engine-bench.js';
 import { MemoryStore } from './memory-store.js';
 import { workload } from './workload.js';
 
@@ -57,13 +59,14 @@ const main = async (): Promise<void> => {
   const peer = runPeer();
   const peerRate = typeof peer?.['bars_per_s'] === 'number' ? peer['bars_per_s'] : undefined;
 
-  const runOnce = async (store: 'memory' | 'sqlite', sampleMemory: boolean) => {
+  const runOnce = async (store: 'memory' | 'sqlite', sampleMemory: boolean, idle = false) => {
     const sqlite = store === 'sqlite' ? await openStore({ url: ':memory:' }) : undefined;
     const bench = await buildBenchEngine({
       symbols: SYMBOLS,
       strategyTypes: types,
       store: sqlite ?? new MemoryStore(),
       startTs: slots[0] as number,
+      ...(idle ? { registry: idleRegistry() } : {}),
     });
     const cycles = new Float64Array(BARS);
     const heap: number[] = [];
@@ -99,22 +102,27 @@ const main = async (): Promise<void> => {
     return { seconds, cycles, heap, counts: bench.counts, pushMs, evalMs };
   };
 
-  const cases: { store: 'memory' | 'sqlite'; name: string }[] = [{ store: 'memory', name: 'engine_throughput' }];
+  const cases: { store: 'memory' | 'sqlite'; name: string; idle?: boolean }[] = [
+    { store: 'memory', name: 'engine_throughput' },
+  ];
   if (process.env['BENCH_SQLITE'] === '1') cases.push({ store: 'sqlite', name: 'engine_throughput_sqlite' });
+  // The same graph and bars with strategies that do nothing: what the engine around them costs.
+  cases.push({ store: 'memory', name: 'engine_floor', idle: true });
   for (const c of cases) {
     const runs = [];
-    for (let rep = 0; rep < REPS; rep++) runs.push(await runOnce(c.store, false));
+    for (let rep = 0; rep < REPS; rep++) runs.push(await runOnce(c.store, false, c.idle));
     const seconds = median(runs.map((r) => r.seconds));
     const rate = Math.round(totalBars / seconds);
     const last = runs[runs.length - 1];
     if (last === undefined) continue;
     // Memory is sampled in a run of its own: its forced full collections (ten, each ~150 ms over the
     // ~200 MB of preloaded bars) and the sweeping after them would otherwise land in the cycle times.
-    const memory = c.store === 'memory' ? await runOnce(c.store, true) : undefined;
+    const sampled = c.store === 'memory' && c.idle !== true;
+    const memory = sampled ? await runOnce(c.store, true) : undefined;
     print({
       case: c.name,
       store: c.store,
-      strategies: types,
+      strategies: c.idle === true ? types.map((t) => `${t} (idle)`) : types,
       symbols: SYMBOLS,
       bars_per_symbol: BARS,
       bars: totalBars,
@@ -130,7 +138,7 @@ const main = async (): Promise<void> => {
       eval_ns_per_bar: Math.round((last.evalMs * 1e6) / totalBars),
       datagen_s: Math.round(datagenS * 10) / 10,
     });
-    if (c.store !== 'memory') continue;
+    if (!sampled) continue;
     // The last timed run (warmed up by the runs before it, no forced collection), after the longest
     // strategy warm-up (35 bars) so every strategy decides in each measured cycle.
     const measured = Float64Array.from(last.cycles.subarray(Math.min(50, BARS - 1))).sort();
