@@ -102,12 +102,22 @@ export class Journal {
     const marketTime = this.marketTime;
     const recorded = this.values;
     if (events.length === 0 && !stats && recorded.size === 0) return;
-    const values = new Map<string, unknown>();
-    for (const [key, value] of recorded) values.set(key, value instanceof LatestValue ? value.read() : value);
     this.buffer = [];
     this.stats = undefined;
     this.marketTime = undefined;
     this.values = new Map();
+    const values = new Map<string, unknown>();
+    for (const [key, value] of recorded) {
+      if (!(value instanceof LatestValue)) values.set(key, value);
+      else
+        try {
+          values.set(key, value.read());
+        } catch (err) {
+          // Reported, and kept for the next batch; the rest of this one is written.
+          this.values.set(key, value);
+          this.onError(err);
+        }
+    }
     const writes: Observable<void>[] = [];
     if (events.length > 0) writes.push(defer(() => this.store.append(events)));
     if (stats) writes.push(defer(() => this.store.saveStats(stats)));

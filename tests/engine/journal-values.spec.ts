@@ -119,4 +119,26 @@ describe('LatestValue', () => {
     expect(await retry).toBe(true);
     expect(committed).toEqual(['k=1']);
   });
+
+  it('reports a value that cannot be read, writes the rest of the batch, and tries the value again next time', async () => {
+    const { store, committed, finishNext } = manualStore();
+    const errors: unknown[] = [];
+    const journal = new Journal(store, (e) => errors.push(e));
+    let broken = true;
+    journal.recordValue(
+      'k',
+      new LatestValue(() => {
+        if (broken) throw new Error('cannot read');
+        return 2;
+      }),
+    );
+    journal.record(fill('a', 'BUY', 1, 100));
+    expect(errors).toEqual([new Error('cannot read')]);
+    broken = false;
+    const done = journal.valueWritten('k');
+    expect(await finishNext()).toBe('events');
+    expect(await finishNext()).toBe('k=2');
+    expect(await done).toBe(true);
+    expect(committed).toEqual(['events', 'k=2']);
+  });
 });
