@@ -809,7 +809,7 @@ export const createEngine = (deps: EngineDeps): Engine => {
       wireGraph();
       // Unreadable exit states were replaced by fail-closed ones (no ladder sells): say so, and keep them.
       for (const c of exitBook.corrupt) onError(`exit state of ${c.symbol}`, c.error);
-      if (exitBook.corrupt.length > 0) journal.recordValue(EXIT_STATES_KEY, exitBook.value());
+      if (exitBook.corrupt.length > 0) journal.recordValue(EXIT_STATES_KEY, exitStates);
       for (const s of strategies.values())
         publish({ kind: 'strategy.changed', ts: now(), change: 'added', strategy: s });
       for (const p of Object.values(book.account.positions))
