@@ -41,8 +41,13 @@ export interface StrategyLookup {
 
 type MutableContext = { -readonly [K in keyof StrategyContext]: StrategyContext[K] };
 
-/** One strategy inside a symbol's actor: its record, validated config, state and bar builder. */
-export interface StrategySlot {
+/**
+ * One strategy inside a symbol's actor: its record, validated config, state and bar builder. The slot
+ * is also the context handed to `evaluate` on the hot path (its `StrategyContext` fields are set
+ * before each call; strategies never keep it): a separate context object was one more object per
+ * strategy to reach on every evaluation, over a working set that does not fit the cache.
+ */
+export interface StrategySlot extends MutableContext {
   record: StrategyRecord;
   /**
    * `record.enabled` and the bar builder's timeframe, kept on the slot itself: the per-bar loops read
@@ -58,8 +63,6 @@ export interface StrategySlot {
   lastBarTs: number | undefined;
   /** Open time of the bar the last evaluation decided on: one decision per bar. */
   lastEvaluatedBarTs: number | undefined;
-  /** The context handed to `evaluate` on the hot path, reused: strategies never keep it. */
-  readonly ctx: MutableContext;
   /** Side of the entry signalled at the last decision, while its setup lasts (edge trigger). */
   lastEntry: Signal['side'] | undefined;
 }
@@ -125,8 +128,13 @@ const addSlot = (state: SymbolActorState, record: StrategyRecord, lookup: Strate
     aggregator,
     lastBarTs: undefined,
     lastEvaluatedBarTs: undefined,
-    ctx: { strategyId: record.id, ts: 0, position: undefined, sentiment: undefined, explain: false, repeat: undefined },
     lastEntry: undefined,
+    strategyId: record.id,
+    ts: 0,
+    position: undefined,
+    sentiment: undefined,
+    explain: false,
+    repeat: undefined,
   };
   state.slots.set(record.id, slot);
   state.list = [...state.slots.values()];
@@ -210,12 +218,11 @@ const evaluate = (state: SymbolActorState, ts: number, exits: ExitConfig): reado
     const slot = list[i] as StrategySlot;
     if (!slot.enabled || slot.lastBarTs === undefined || slot.lastBarTs === slot.lastEvaluatedBarTs) continue;
     slot.lastEvaluatedBarTs = slot.lastBarTs;
-    const ctx = slot.ctx;
-    ctx.ts = ts;
-    ctx.sentiment = state.sentiment;
-    ctx.position = ownPosition(state, slot);
-    ctx.repeat = slot.lastEntry;
-    const signal = slot.def.evaluate(slot.state, slot.config, ctx);
+    slot.ts = ts;
+    slot.sentiment = state.sentiment;
+    slot.position = ownPosition(state, slot);
+    slot.repeat = slot.lastEntry;
+    const signal = slot.def.evaluate(slot.state, slot.config, slot);
     // The entry signalled before still stands: dropped unbuilt (the edge trigger below, done early).
     if (signal === REPEATED_ENTRY) continue;
     if (signal === undefined || signal.action === 'none') {
@@ -229,7 +236,7 @@ const evaluate = (state: SymbolActorState, ts: number, exits: ExitConfig): reado
     if (
       signal.action === 'exit' &&
       signal.exitReason === 'target' &&
-      ctx.position !== undefined &&
+      slot.position !== undefined &&
       state.position !== undefined &&
       ladderOwnsTarget(state.exit, state.position, signal.takeProfit, exits)
     )

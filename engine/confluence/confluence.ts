@@ -52,50 +52,74 @@ export const directionalBias = (signed: number): DirectionalBias =>
  * component pointing against the side lowers it.
  */
 export const scoreConfluence = (signal: Signal, inputs: ConfluenceInputs, weights: ConfluenceWeights): Confluence => {
+  // Written out for the three components rather than mapped over a list: it runs for every signal,
+  // and the intermediate arrays and closures were most of its garbage.
   const direction = signal.side === 'SELL' ? -1 : 1;
-  const technical = clamp(direction * signal.confidence, -1, 1);
-  const raw = [
-    {
-      name: 'technical' as const,
-      present: true,
-      score: technical,
-      weight: weights.technical,
-      why: `${signal.strategyType} ${signal.side} confidence ${signal.confidence.toFixed(2)}: ${signal.reason}`,
-    },
-    {
-      name: 'sentiment' as const,
-      present: inputs.sentiment !== undefined,
-      score: clamp(inputs.sentiment?.score ?? 0, -1, 1),
-      weight: weights.sentiment,
-      why: inputs.sentiment
-        ? `sentiment ${fmt(inputs.sentiment.score)} from ${inputs.sentiment.sources} ${inputs.sentiment.sources === 1 ? 'source' : 'sources'} (confidence ${inputs.sentiment.confidence.toFixed(2)}${inputs.sentiment.divergent ? ', sources diverge' : ''})`
-        : 'no sentiment reading for the symbol',
-    },
-    {
-      name: 'options' as const,
-      present: inputs.options !== undefined,
-      score: clamp(inputs.options?.score ?? 0, -1, 1),
-      weight: weights.options,
-      why: inputs.options ? `options flow ${fmt(inputs.options.score)}` : 'no options-flow reading for the symbol',
-    },
-  ];
-  const totalWeight = raw.reduce((sum, c) => sum + (c.present ? c.weight : 0), 0);
-  const components: ConfluenceComponent[] = raw.map((c) => {
-    const effectiveWeight = c.present && totalWeight > 0 ? c.weight / totalWeight : 0;
-    return {
-      name: c.name,
-      present: c.present,
-      score: c.present ? c.score : 0,
-      weight: c.weight,
-      effectiveWeight,
-      explanation: c.present
-        ? `${c.why}; contributes ${fmt(c.score * effectiveWeight)} (weight ${c.weight} -> ${effectiveWeight.toFixed(2)})`
-        : `${c.why}; weight ${c.weight} renormalised away`,
-    };
-  });
-  const signed = components.reduce((sum, c) => sum + c.score * c.effectiveWeight, 0);
+  const sentiment = inputs.sentiment;
+  const options = inputs.options;
+  const totalWeight =
+    weights.technical +
+    (sentiment !== undefined ? weights.sentiment : 0) +
+    (options !== undefined ? weights.options : 0);
+  const technical = component(
+    'technical',
+    true,
+    clamp(direction * signal.confidence, -1, 1),
+    weights.technical,
+    totalWeight,
+    `${signal.strategyType} ${signal.side} confidence ${signal.confidence.toFixed(2)}: ${signal.reason}`,
+  );
+  const sentimentPart = component(
+    'sentiment',
+    sentiment !== undefined,
+    clamp(sentiment?.score ?? 0, -1, 1),
+    weights.sentiment,
+    totalWeight,
+    sentiment
+      ? `sentiment ${fmt(sentiment.score)} from ${sentiment.sources} ${sentiment.sources === 1 ? 'source' : 'sources'} (confidence ${sentiment.confidence.toFixed(2)}${sentiment.divergent ? ', sources diverge' : ''})`
+      : 'no sentiment reading for the symbol',
+  );
+  const optionsPart = component(
+    'options',
+    options !== undefined,
+    clamp(options?.score ?? 0, -1, 1),
+    weights.options,
+    totalWeight,
+    options ? `options flow ${fmt(options.score)}` : 'no options-flow reading for the symbol',
+  );
+  const signed =
+    technical.score * technical.effectiveWeight +
+    sentimentPart.score * sentimentPart.effectiveWeight +
+    optionsPart.score * optionsPart.effectiveWeight;
   const score = clamp(direction * signed, 0, 1);
-  return { score, level: confluenceLevel(score), directionalBias: directionalBias(signed), components };
+  return {
+    score,
+    level: confluenceLevel(score),
+    directionalBias: directionalBias(signed),
+    components: [technical, sentimentPart, optionsPart],
+  };
+};
+
+/** One component: its weight renormalised over the present components' `totalWeight`, and why. */
+const component = (
+  name: ConfluenceComponent['name'],
+  present: boolean,
+  score: number,
+  weight: number,
+  totalWeight: number,
+  why: string,
+): ConfluenceComponent => {
+  const effectiveWeight = present && totalWeight > 0 ? weight / totalWeight : 0;
+  return {
+    name,
+    present,
+    score: present ? score : 0,
+    weight,
+    effectiveWeight,
+    explanation: present
+      ? `${why}; contributes ${fmt(score * effectiveWeight)} (weight ${weight} -> ${effectiveWeight.toFixed(2)})`
+      : `${why}; weight ${weight} renormalised away`,
+  };
 };
 
 /** How long an options-flow reading stays usable: a day-old put/call ratio says nothing about today. */
