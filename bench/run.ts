@@ -3,8 +3,9 @@
  * Not a test: nothing here asserts a time. Options (env): BENCH_SYMBOLS (500), BENCH_BARS (2000),
  * BENCH_REPS (3), BENCH_STRATEGIES (momentum,range_bound,level_based), BENCH_SQLITE (1 = also run
  * with the real SQLite store), PEER (path of the Python peer; default ../shared/peers/python-pipeline.py).
- * Cases: peer, engine_throughput, cycle_latency, memory, and engine_floor (the same graph with
- * strategies that do nothing: the engine's own share of a bar).
+ * Cases: peer, engine_throughput, cycle_latency, memory, engine_floor (the same graph with
+ * strategies that do nothing: the engine's own share of a bar) and strategies_only (the strategies
+ * in a plain loop, no engine: their own share).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -13,6 +14,7 @@ import type { Bar } from '../engine/messages/market.js';
 import { openStore } from '../storage/sqlite-store.js';
 import { availableTypes, barEnd, buildBenchEngine, idleRegistry } from './engine-bench.js';
 import { MemoryStore } from './memory-store.js';
+import { runStrategiesOnly } from './strategies-bench.js';
 import { workload } from './workload.js';
 
 const int = (name: string, fallback: number): number => {
@@ -160,6 +162,30 @@ const main = async (): Promise<void> => {
       rss_mb: mb(process.memoryUsage().rss),
     });
   }
+
+  // The strategies alone over the same bars: a lower bound on their share of an engine bar.
+  const only = [];
+  for (let rep = 0; rep < REPS; rep++) {
+    gc();
+    only.push(runStrategiesOnly(types, SYMBOLS, BARS, bars, () => performance.now()));
+  }
+  const onlyMs = median(only.map((r) => r.onBarMs + r.evaluateMs));
+  const lastOnly = only[only.length - 1];
+  const onlyRate = Math.round(totalBars / (onlyMs / 1000));
+  print({
+    case: 'strategies_only',
+    what: 'the strategies in a plain loop over the same bars (onBar, then evaluate with the edge trigger), no engine',
+    strategies: types,
+    bars: totalBars,
+    reps: REPS,
+    median_s: Math.round(onlyMs) / 1000,
+    bars_per_s: onlyRate,
+    ns_per_bar: Math.round((onlyMs * 1e6) / totalBars),
+    ...(peerRate === undefined ? {} : { vs_peer: Math.round((onlyRate / peerRate) * 100) / 100 }),
+    onbar_ns_per_bar: Math.round(((lastOnly?.onBarMs ?? NaN) * 1e6) / totalBars),
+    evaluate_ns_per_bar: Math.round(((lastOnly?.evaluateMs ?? NaN) * 1e6) / totalBars),
+    signals: lastOnly?.signals,
+  });
 };
 
 main().catch((err: unknown) => {
