@@ -1,4 +1,4 @@
-import { type Observable, concat, defer, ignoreElements, lastValueFrom } from 'rxjs';
+import { type Observable, concat, defer, ignoreElements, lastValueFrom, tap } from 'rxjs';
 import type { EngineEvent } from './messages/engine-event.js';
 import { JOURNALED_EVENT_KINDS, type StorePort } from './ports/store.port.js';
 import type { SchedulerStats } from './scheduler/scheduler-stats.js';
@@ -16,8 +16,10 @@ export class LatestValue {
  * Writes engine events to the store in order, off the hot path: while one write is in flight, new
  * events queue up and go in the next write as one batch (one transaction), so a burst costs a few
  * commits, not one per event. The latest counters and market time ride along with each batch.
- * A failed write is reported through `onError` and its batch is kept for the next attempt, so
- * nothing is dropped while the process lives.
+ * A failed write is reported through `onError` and what it had not committed is kept for the next
+ * attempt, so nothing is dropped while the process lives. Events are appended first, in a transaction
+ * of their own: when a later part of the batch fails (a value, the counters), the committed events are
+ * not appended again (the counters and values are overwrites, so writing them twice is harmless).
  */
 export class Journal {
   private buffer: EngineEvent[] = [];
@@ -119,7 +121,17 @@ export class Journal {
         }
     }
     const writes: Observable<void>[] = [];
-    if (events.length > 0) writes.push(defer(() => this.store.append(events)));
+    let appended = false;
+    if (events.length > 0)
+      writes.push(
+        defer(() => this.store.append(events)).pipe(
+          tap({
+            complete: () => {
+              appended = true;
+            },
+          }),
+        ),
+      );
     if (stats) writes.push(defer(() => this.store.saveStats(stats)));
     if (stats && marketTime !== undefined)
       writes.push(defer(() => this.store.saveValue('engine.market_time', marketTime)));
@@ -131,8 +143,8 @@ export class Journal {
       },
       (err: unknown) => {
         this.lastWriteFailed = true;
-        // Keep the batch; it is retried with the next recorded event (no tight retry loop).
-        this.buffer = [...events, ...this.buffer];
+        // Keep what was not committed; it is retried with the next recorded event (no tight retry loop).
+        if (!appended) this.buffer = [...events, ...this.buffer];
         this.stats ??= stats;
         this.marketTime ??= marketTime;
         for (const [key, value] of values) if (!this.values.has(key)) this.values.set(key, value);

@@ -56,6 +56,40 @@ describe('Journal', () => {
     expect(journal.pending).toBe(0);
   });
 
+  it('does not append a batch again when its events were committed and a later write of it failed', async () => {
+    const committed: EngineEvent[][] = [];
+    const values: unknown[] = [];
+    let valueFailures = 1;
+    const store = {
+      append: (events: readonly EngineEvent[]) => defer(() => (committed.push([...events]), of(undefined))),
+      saveStats: () => of(undefined),
+      saveValue: (key: string, value: unknown) =>
+        defer(() => {
+          if (valueFailures-- > 0) return throwError(() => new Error('SQLITE_BUSY'));
+          values.push([key, value]);
+          return of(undefined);
+        }),
+    } as unknown as StorePort;
+    const errors: unknown[] = [];
+    const journal = new Journal(store, (e) => errors.push(e));
+    journal.record(fill('x', 'BUY', 1, 100, { execId: 'x-1' }));
+    // While that write is in flight, an event and a value queue up: the next batch carries both.
+    journal.record(fill('a', 'BUY', 1, 100));
+    journal.recordValue('risk.limits', { killSwitch: false });
+    await journal.flush(); // the failed part is retried by the flush
+    expect(errors).toHaveLength(1);
+    journal.record(fill('b', 'BUY', 1, 100, { execId: 'b-1' }));
+    await journal.flush();
+    // 'a' once, then 'b' with the retried value: no event appended twice.
+    expect(committed.map((batch) => batch.map((e) => (e.kind === 'order.filled' ? e.clientOrderId : e.kind)))).toEqual([
+      ['x'],
+      ['a'],
+      ['b'],
+    ]);
+    expect(values).toEqual([['risk.limits', { killSwitch: false }]]);
+    expect(journal.healthy).toBe(true);
+  });
+
   it('carries the latest counters and market time with a batch', async () => {
     const saved: unknown[] = [];
     const store = {
