@@ -1,5 +1,6 @@
 import { type Observable, concat, defer, ignoreElements, lastValueFrom, tap } from 'rxjs';
 import type { EngineEvent } from './messages/engine-event.js';
+import { DomainError } from './errors.js';
 import { JOURNALED_EVENT_KINDS, type StorePort } from './ports/store.port.js';
 import type { SchedulerStats } from './scheduler/scheduler-stats.js';
 
@@ -20,6 +21,9 @@ export class LatestValue {
  * attempt, so nothing is dropped while the process lives. Events are appended first, in a transaction
  * of their own: when a later part of the batch fails (a value, the counters), the committed events are
  * not appended again (the counters and values are overwrites, so writing them twice is harmless).
+ * What the store refuses as invalid (`validation_error`: a NaN, say) can never be written, and would
+ * hold every later event back if retried: a refused batch is split into single events, and the one
+ * the store refuses is dropped and reported, as is a refused value. The rest of the journal goes on.
  */
 export class Journal {
   private buffer: EngineEvent[] = [];
@@ -29,6 +33,8 @@ export class Journal {
   private values = new Map<string, unknown>();
   private inFlight: Promise<void> | undefined;
   private lastWriteFailed = false;
+  /** Events at the head of `buffer` to append one per write (their batch was refused as invalid). */
+  private alone = 0;
   /** Per key, the write that took its latest value: true once committed, false if it failed. */
   private readonly valueWrites = new Map<string, Promise<boolean>>();
 
@@ -99,12 +105,15 @@ export class Journal {
 
   private kick(): void {
     if (this.inFlight) return;
-    const events = this.buffer;
+    // Events a store refused as a batch go one per write, so the one it cannot keep is found and dropped.
+    const alone = this.alone > 0;
+    const events = alone ? this.buffer.splice(0, 1) : this.buffer;
     const stats = this.stats;
     const marketTime = this.marketTime;
     const recorded = this.values;
     if (events.length === 0 && !stats && recorded.size === 0) return;
-    this.buffer = [];
+    if (alone) this.alone--;
+    else this.buffer = [];
     this.stats = undefined;
     this.marketTime = undefined;
     this.values = new Map();
@@ -120,22 +129,63 @@ export class Journal {
           this.onError(err);
         }
     }
-    const writes: Observable<void>[] = [];
-    let appended = false;
+    // Written in this order, each in a transaction of its own; `requeue` keeps a part that was not
+    // committed for the next attempt, or drops it when the store refused it for good.
+    const parts: { readonly write: () => Observable<void>; readonly requeue: (refused?: unknown) => void }[] = [];
     if (events.length > 0)
-      writes.push(
-        defer(() => this.store.append(events)).pipe(
-          tap({
-            complete: () => {
-              appended = true;
-            },
-          }),
-        ),
-      );
-    if (stats) writes.push(defer(() => this.store.saveStats(stats)));
+      parts.push({
+        write: () => this.store.append(events),
+        requeue: (refused) => {
+          if (refused === undefined || events.length > 1) {
+            this.buffer = [...events, ...this.buffer];
+            if (refused === undefined) {
+              if (this.alone > 0) this.alone += events.length;
+            } else {
+              this.alone = events.length;
+              this.onError(refused);
+            }
+          } else this.onError(droppedError(`${events[0]?.kind ?? ''} event`, refused));
+        },
+      });
+    if (stats)
+      parts.push({
+        write: () => this.store.saveStats(stats),
+        requeue: (refused) => {
+          if (refused === undefined) this.stats ??= stats;
+          else this.onError(droppedError('scheduler counters', refused));
+        },
+      });
     if (stats && marketTime !== undefined)
-      writes.push(defer(() => this.store.saveValue('engine.market_time', marketTime)));
-    for (const [key, value] of values) writes.push(defer(() => this.store.saveValue(key, value)));
+      parts.push({
+        write: () => this.store.saveValue('engine.market_time', marketTime),
+        requeue: (refused) => {
+          if (refused !== undefined) this.onError(droppedError('market time', refused));
+          else {
+            this.stats ??= stats;
+            this.marketTime ??= marketTime;
+          }
+        },
+      });
+    for (const [key, value] of values)
+      parts.push({
+        write: () => this.store.saveValue(key, value),
+        requeue: (refused) => {
+          if (refused !== undefined) this.onError(droppedError(`value ${key}`, refused));
+          else if (!this.values.has(key)) this.values.set(key, value);
+        },
+      });
+    let committed = 0;
+    /** After a refusal the rest goes on at once: what was refused is dropped or isolated, so this cannot loop. */
+    let refused = false;
+    const writes = parts.map((part) =>
+      defer(part.write).pipe(
+        tap({
+          complete: () => {
+            committed++;
+          },
+        }),
+      ),
+    );
     const written = lastValueFrom(concat(...writes).pipe(ignoreElements()), { defaultValue: undefined }).then(
       () => {
         this.lastWriteFailed = false;
@@ -143,19 +193,28 @@ export class Journal {
       },
       (err: unknown) => {
         this.lastWriteFailed = true;
-        // Keep what was not committed; it is retried with the next recorded event (no tight retry loop).
-        if (!appended) this.buffer = [...events, ...this.buffer];
-        this.stats ??= stats;
-        this.marketTime ??= marketTime;
-        for (const [key, value] of values) if (!this.values.has(key)) this.values.set(key, value);
-        this.onError(err);
+        // Keep what was not committed; it is retried with the next recorded event (no tight retry
+        // loop). The part that failed is dropped instead if the store refuses it whatever happens.
+        refused = refusedForGood(err);
+        // A refused part reports itself below (dropped, or its batch split).
+        if (!refused) this.onError(err);
+        for (let i = parts.length - 1; i >= committed; i--)
+          parts[i]?.requeue(i === committed && refused ? err : undefined);
         return false;
       },
     );
     for (const key of values.keys()) this.valueWrites.set(key, written);
     this.inFlight = written.then((ok) => {
       this.inFlight = undefined;
-      if (ok && this.buffer.length > 0) this.kick();
+      if ((ok || refused) && this.buffer.length > 0) this.kick();
     });
   }
 }
+
+/** A write the store refuses as invalid (`validation_error`): retrying the same data cannot succeed. */
+const refusedForGood = (err: unknown): boolean => err instanceof DomainError && err.code === 'validation_error';
+
+const droppedError = (what: string, refused: unknown): Error =>
+  new Error(
+    `journal: the store refuses this ${what} (${refused instanceof Error ? refused.message : String(refused)}); it is dropped so that the rest of the journal is still written`,
+  );

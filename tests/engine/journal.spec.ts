@@ -1,6 +1,7 @@
 import type { Observable } from 'rxjs';
 import { defer, of, throwError } from 'rxjs';
 import { describe, expect, it } from 'vitest';
+import { DomainError } from '../../engine/errors.js';
 import { Journal } from '../../engine/journal.js';
 import type { EngineEvent } from '../../engine/messages/engine-event.js';
 import type { StorePort } from '../../engine/ports/store.port.js';
@@ -87,6 +88,72 @@ describe('Journal', () => {
       ['b'],
     ]);
     expect(values).toEqual([['risk.limits', { killSwitch: false }]]);
+    expect(journal.healthy).toBe(true);
+  });
+
+  it('drops only the event the store refuses as invalid, reports it, and writes the rest of the journal', async () => {
+    const committed: string[][] = [];
+    const idOf = (e: EngineEvent): string => (e.kind === 'order.filled' ? e.clientOrderId : e.kind);
+    let attempts = 0;
+    const store = {
+      // Like the SQLite store: a batch holding an event it cannot keep is refused whole, before writing.
+      append: (events: readonly EngineEvent[]) =>
+        defer(() => {
+          attempts++;
+          if (events.some((e) => idOf(e) === 'bad'))
+            return throwError(() => new DomainError('validation_error', 'invalid order.filled event: NaN'));
+          committed.push(events.map(idOf));
+          return of(undefined);
+        }),
+      saveStats: () => of(undefined),
+      saveValue: () => of(undefined),
+    } as unknown as StorePort;
+    const errors: string[] = [];
+    const journal = new Journal(store, (e) => errors.push(String(e)));
+    journal.record(fill('x', 'BUY', 1, 100, { execId: 'x-1' }));
+    // Queued behind that write: one batch with the bad event in the middle.
+    journal.record(fill('a', 'BUY', 1, 100));
+    journal.record(fill('bad', 'BUY', 1, 100, { execId: 'bad-1' }));
+    journal.record(fill('c', 'BUY', 1, 100, { execId: 'c-1' }));
+    await journal.flush();
+    expect(committed).toEqual([['x'], ['a'], ['c']]);
+    expect(errors).toHaveLength(2);
+    expect(errors[1]).toMatch(/refuses this order.filled event .*dropped/);
+    expect(journal.pending).toBe(0);
+    journal.record(fill('d', 'BUY', 1, 100, { execId: 'd-1' }));
+    await journal.flush();
+    expect(committed.at(-1)).toEqual(['d']);
+    expect(journal.healthy).toBe(true);
+    expect(attempts).toBe(6); // x, the refused batch, then a, bad and c alone, then d
+  });
+
+  it('drops a value the store refuses as invalid instead of retrying it with every later batch', async () => {
+    const saved: unknown[] = [];
+    let appends = 0;
+    const store = {
+      append: () => defer(() => (appends++, of(undefined))),
+      saveStats: () => of(undefined),
+      saveValue: (key: string, value: unknown) =>
+        defer(() =>
+          key === 'broken'
+            ? throwError(
+                () => new DomainError('validation_error', 'invalid value for broken: NaN is not a finite number'),
+              )
+            : (saved.push([key, value]), of(undefined)),
+        ),
+    } as unknown as StorePort;
+    const errors: string[] = [];
+    const journal = new Journal(store, (e) => errors.push(String(e)));
+    journal.recordValue('broken', Number.NaN);
+    await journal.flush();
+    expect(await journal.valueWritten('broken')).toBe(false);
+    expect(errors.at(-1)).toMatch(/refuses this value broken .*dropped/);
+    journal.record(fill('a', 'BUY', 1, 100));
+    journal.recordValue('fine', 1);
+    await journal.flush();
+    expect(saved).toEqual([['fine', 1]]);
+    expect(appends).toBe(1);
+    expect(errors).toHaveLength(1);
     expect(journal.healthy).toBe(true);
   });
 

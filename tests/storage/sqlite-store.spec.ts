@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DomainError } from '../../engine/errors.js';
+import { Journal } from '../../engine/journal.js';
 import type { Bar } from '../../engine/messages/market.js';
 import type {
   OrderAccepted,
@@ -193,6 +194,22 @@ describe('SqliteStore on :memory: (real migrations)', () => {
         ['e-1', 4, 190, 1, 'BUY'],
         ['e-2', 6, 191, 1, 'BUY'],
       ]);
+    });
+
+    it('under the journal, loses only the event it refuses: the orders around it are kept', async () => {
+      const errors: unknown[] = [];
+      const journal = new Journal(store, (e) => errors.push(e));
+      const [a, b] = [intent({ clientOrderId: 'c-a' }), intent({ clientOrderId: 'c-b' })];
+      journal.record(placed(a));
+      journal.record(fill('order.partially_filled', 'e-bad', 4, Number.NaN, 4, { clientOrderId: 'c-a' }));
+      journal.record(placed(b));
+      await journal.flush();
+      expect((await run(store.load())).openOrders.map((o) => [o.intent.clientOrderId, o.status])).toEqual([
+        ['c-a', 'submitted'],
+        ['c-b', 'submitted'],
+      ]);
+      expect(String(errors.at(-1))).toMatch(/refuses this order.partially_filled event .*NaN.*dropped/);
+      expect(journal.pending).toBe(0);
     });
 
     it('inserts the order from order.placed when its intent row is missing', async () => {
