@@ -66,6 +66,8 @@ export const scoredSignalJson = (s: ScoredSignal): Json => ({
   reason: s.signal.reason,
   indicators: s.signal.indicators,
   ...(s.signal.exitReason === undefined ? {} : { exit_reason: s.signal.exitReason }),
+  // A partial exit (a profit-taking ladder step) says how many shares; a full exit has none.
+  ...(s.signal.exitQuantity === undefined ? {} : { exit_quantity: s.signal.exitQuantity }),
   confluence: {
     score: s.confluence.score,
     level: s.confluence.level,

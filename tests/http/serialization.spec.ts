@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import type { ScoredSignal } from '../../engine/messages/signal.js';
 import { T0, intent, scored } from './fixtures.js';
 import { type StartOptions, type TestServer, call, startServer } from './helpers.js';
 
@@ -77,6 +78,27 @@ describe('response shapes (snake_case, ISO times)', () => {
     });
     await call(`${s.url}/api/strategies/signals/recent?limit=500`, 'GET');
     expect(asked).toBe(500);
+  });
+
+  it('gives an exit its reason, and a partial exit its share count', async () => {
+    const exit = (exitQuantity?: number): ScoredSignal => {
+      const base = scored('AAPL');
+      return {
+        ...base,
+        signal: {
+          ...base.signal,
+          side: 'SELL',
+          action: 'exit',
+          exitReason: 'ladder',
+          ...(exitQuantity === undefined ? {} : { exitQuantity }),
+        },
+      };
+    };
+    const s = await start({ overrides: { recentSignals: () => [exit(4), exit()] } });
+    const res = await call(`${s.url}/api/strategies/signals/recent`, 'GET');
+    expect(res.body.signals[0]).toMatchObject({ action: 'exit', exit_reason: 'ladder', exit_quantity: 4 });
+    expect(res.body.signals[1]).toMatchObject({ action: 'exit', exit_reason: 'ladder' });
+    expect(res.body.signals[1]).not.toHaveProperty('exit_quantity');
   });
 
   it('gives scheduler timestamps as ISO strings', async () => {
