@@ -197,6 +197,24 @@ export const accountValue = (key: string, value: string, currency: string, accou
   account,
 ];
 
+/**
+ * A contract as the position, portfolio, order and execution messages carry it: conId, symbol, secType,
+ * lastTradeDate, strike, right, multiplier, exchange, currency, localSymbol, tradingClass.
+ */
+const contractFields = (c: FakeContract, exchange: string): WireField[] => [
+  c.conId,
+  c.symbol,
+  c.secType,
+  '',
+  0,
+  '',
+  '',
+  exchange,
+  c.currency,
+  c.localSymbol,
+  c.tradingClass,
+];
+
 export const portfolioValue = (
   c: FakeContract,
   position: number,
@@ -209,17 +227,7 @@ export const portfolioValue = (
 ): WireField[] => [
   ServerMsg.PORTFOLIO_VALUE,
   8,
-  c.conId,
-  c.symbol,
-  c.secType,
-  '',
-  0,
-  '',
-  '',
-  c.primaryExch,
-  c.currency,
-  c.localSymbol,
-  c.tradingClass,
+  ...contractFields(c, c.primaryExch),
   position,
   marketPrice,
   marketValue,
@@ -237,17 +245,7 @@ export const position = (account: string, c: FakeContract, quantity: number, avg
   ServerMsg.POSITION,
   3,
   account,
-  c.conId,
-  c.symbol,
-  c.secType,
-  '',
-  0,
-  '',
-  '',
-  c.primaryExch,
-  c.currency,
-  c.localSymbol,
-  c.tradingClass,
+  ...contractFields(c, c.primaryExch),
   quantity,
   avgCost,
 ];
@@ -270,20 +268,6 @@ export const orderStatus = (o: FakeOrder): WireField[] => [
   0,
 ];
 
-const orderContract = (c: FakeContract, exchange: string): WireField[] => [
-  c.conId,
-  c.symbol,
-  c.secType,
-  '',
-  0,
-  '',
-  '',
-  exchange,
-  c.currency,
-  c.localSymbol,
-  c.tradingClass,
-];
-
 /** Exchange an order shows: what the client asked for (SMART usually). */
 const orderExchange = (o: FakeOrder): string => o.contract.exchange;
 
@@ -294,7 +278,7 @@ const orderExchange = (o: FakeOrder): string => o.contract.exchange;
  */
 export const openOrder = (sv: number, o: FakeOrder): WireField[] => {
   const filled = o.status === 'Filled';
-  const f: WireField[] = [ServerMsg.OPEN_ORDER, o.orderId, ...orderContract(o.contract, orderExchange(o))];
+  const f: WireField[] = [ServerMsg.OPEN_ORDER, o.orderId, ...contractFields(o.contract, orderExchange(o))];
   f.push(
     o.action,
     o.totalQuantity,
@@ -427,7 +411,7 @@ export const openOrderEnd = (): WireField[] => [ServerMsg.OPEN_ORDER_END, 1];
 
 /** COMPLETED_ORDER: OrderDecoder with version = MAX, no orderId/clientId; completedTime/Status at the end. */
 export const completedOrder = (sv: number, o: FakeOrder, completedTime: string): WireField[] => {
-  const f: WireField[] = [ServerMsg.COMPLETED_ORDER, ...orderContract(o.contract, orderExchange(o))];
+  const f: WireField[] = [ServerMsg.COMPLETED_ORDER, ...contractFields(o.contract, orderExchange(o))];
   f.push(
     o.action,
     o.totalQuantity,
@@ -528,17 +512,7 @@ export const executionData = (sv: number, reqId: number, e: FakeExecution, c: Fa
     ServerMsg.EXECUTION_DATA,
     reqId,
     e.orderId,
-    c.conId,
-    c.symbol,
-    c.secType,
-    '',
-    0,
-    '',
-    '',
-    c.primaryExch,
-    c.currency,
-    c.localSymbol,
-    c.tradingClass,
+    ...contractFields(c, c.primaryExch),
     e.execId,
     e.time,
     e.account,
