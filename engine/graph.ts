@@ -38,7 +38,7 @@ import type {
 import { DomainError, zodIssues } from './errors.js';
 import type { AggregatedSentiment } from './sentiment/aggregate.js';
 import { executeOrders } from './execution/execution.operator.js';
-import { Journal, LatestValue } from './journal.js';
+import { Journal, LatestValue, type StatsReading } from './journal.js';
 import { Channel } from './operators/channel.js';
 import { emitEach } from './operators/emit-each.js';
 import { equityOf, unrealizedPnl } from './messages/account.js';
@@ -214,7 +214,10 @@ export const createEngine = (deps: EngineDeps): Engine => {
     openPositions: () => book.openPositions,
     publish,
     initialStats: snapshot.stats,
+    statsChanged: () => journal.recordStats(statsReading),
   });
+  /** The counters and market time, read when a journal write starts (they change on every signal). */
+  const statsReading = new LatestValue<StatsReading>(() => ({ stats: scheduler.stats, marketTime: scheduler.now() }));
 
   const enabledSymbols = (): string[] => [
     ...new Set([...strategies.values()].filter((s) => s.enabled).map((s) => s.symbol)),
@@ -352,7 +355,6 @@ export const createEngine = (deps: EngineDeps): Engine => {
           for (const input of inputs) input.complete();
         },
       }),
-      scheduler.statsChanges$.subscribe((s) => journal.recordStats(s, scheduler.now())),
     );
     stage(
       'actors',

@@ -9,8 +9,14 @@ import type { SchedulerStats } from './scheduler/scheduler-stats.js';
  * changes many times between two writes (the exit states on every trailing-anchor move), built once
  * per write instead of once per change. Record the same instance each time.
  */
-export class LatestValue {
-  constructor(readonly read: () => unknown) {}
+export class LatestValue<T = unknown> {
+  constructor(readonly read: () => T) {}
+}
+
+/** The scheduler's counters and the market time reached, as the journal persists them together. */
+export interface StatsReading {
+  readonly stats: SchedulerStats;
+  readonly marketTime: number;
 }
 
 /**
@@ -27,8 +33,7 @@ export class LatestValue {
  */
 export class Journal {
   private buffer: EngineEvent[] = [];
-  private stats: SchedulerStats | undefined;
-  private marketTime: number | undefined;
+  private stats: LatestValue<StatsReading> | undefined;
   /** Latest value per key (e.g. the risk limits), written with the next batch. */
   private values = new Map<string, unknown>();
   private inFlight: Promise<void> | undefined;
@@ -50,13 +55,12 @@ export class Journal {
   }
 
   /**
-   * Keeps the latest counters and market time; they are written with the next batch of events (a
-   * trade, a position-sync snapshot) or by `flush`, not on their own: they change on every
-   * evaluation tick, and a commit per tick would cost an fsync each.
+   * The counters and market time changed: `latest` is read when the next batch of events (a trade, a
+   * position-sync snapshot) or `flush` starts, not written on its own: they change on every
+   * evaluation tick and every signal, and a commit per change would cost an fsync each.
    */
-  recordStats(stats: SchedulerStats, marketTime: number): void {
-    this.stats = stats;
-    this.marketTime = marketTime;
+  recordStats(latest: LatestValue<StatsReading>): void {
+    this.stats = latest;
   }
 
   /**
@@ -108,15 +112,21 @@ export class Journal {
     // Events a store refused as a batch go one per write, so the one it cannot keep is found and dropped.
     const alone = this.alone > 0;
     const events = alone ? this.buffer.splice(0, 1) : this.buffer;
-    const stats = this.stats;
-    const marketTime = this.marketTime;
+    const statsSource = this.stats;
     const recorded = this.values;
-    if (events.length === 0 && !stats && recorded.size === 0) return;
+    if (events.length === 0 && !statsSource && recorded.size === 0) return;
     if (alone) this.alone--;
     else this.buffer = [];
     this.stats = undefined;
-    this.marketTime = undefined;
     this.values = new Map();
+    let reading: StatsReading | undefined;
+    if (statsSource)
+      try {
+        reading = statsSource.read();
+      } catch (err) {
+        this.stats = statsSource;
+        this.onError(err);
+      }
     const values = new Map<string, unknown>();
     for (const [key, value] of recorded) {
       if (!(value instanceof LatestValue)) values.set(key, value);
@@ -147,25 +157,23 @@ export class Journal {
           } else this.onError(droppedError(`${events[0]?.kind ?? ''} event`, refused));
         },
       });
-    if (stats)
+    if (reading) {
+      const { stats, marketTime } = reading;
       parts.push({
         write: () => this.store.saveStats(stats),
         requeue: (refused) => {
-          if (refused === undefined) this.stats ??= stats;
+          if (refused === undefined) this.stats ??= statsSource;
           else this.onError(droppedError('scheduler counters', refused));
         },
       });
-    if (stats && marketTime !== undefined)
       parts.push({
         write: () => this.store.saveValue('engine.market_time', marketTime),
         requeue: (refused) => {
-          if (refused !== undefined) this.onError(droppedError('market time', refused));
-          else {
-            this.stats ??= stats;
-            this.marketTime ??= marketTime;
-          }
+          if (refused === undefined) this.stats ??= statsSource;
+          else this.onError(droppedError('market time', refused));
         },
       });
+    }
     for (const [key, value] of values)
       parts.push({
         write: () => this.store.saveValue(key, value),

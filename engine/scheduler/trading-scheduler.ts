@@ -31,7 +31,15 @@ export interface TradingSchedulerDeps {
   readonly openPositions: () => number;
   readonly publish: (event: EngineEvent) => void;
   readonly initialStats: SchedulerStats | undefined;
+  /**
+   * Called after each change of the counters (many per evaluation: every signal and refusal is
+   * counted). Read `stats` when the value is needed, not here: the graph's journal reads it once per
+   * write.
+   */
+  readonly statsChanged?: () => void;
 }
+
+type MutableStats = { -readonly [K in keyof SchedulerStats]: SchedulerStats[K] };
 
 /** Allowed transitions; anything else is a conflict (409 at the API). */
 const TRANSITIONS: Readonly<Record<'pause' | 'resume', readonly SchedulerState[]>> = {
@@ -47,25 +55,23 @@ const TRANSITIONS: Readonly<Record<'pause' | 'resume', readonly SchedulerState[]
  */
 export class TradingScheduler {
   private readonly state$ = new BehaviorSubject<SchedulerState>('stopped');
-  private readonly stats$: BehaviorSubject<SchedulerStats>;
+  /** The counters, changed in place; `stats` hands out a copy, made once per change when read. */
+  private readonly counters: MutableStats;
+  private statsCopy: SchedulerStats | undefined;
   private startedWallTs: number | undefined;
   private loops: Subscription | undefined;
 
   constructor(private readonly deps: TradingSchedulerDeps) {
-    this.stats$ = new BehaviorSubject<SchedulerStats>(deps.initialStats ?? EMPTY_STATS);
-  }
-
-  /** Counters, every change. */
-  get statsChanges$(): Observable<SchedulerStats> {
-    return this.stats$.asObservable();
+    this.counters = { ...(deps.initialStats ?? EMPTY_STATS) };
   }
 
   get state(): SchedulerState {
     return this.state$.value;
   }
 
+  /** The counters now, as an immutable value. */
   get stats(): SchedulerStats {
-    return this.stats$.value;
+    return (this.statsCopy ??= { ...this.counters });
   }
 
   /** Market (event) time the loops run on. */
@@ -122,28 +128,39 @@ export class TradingScheduler {
     this.transition('error');
   }
 
-  /** Keeps the counters from the engine's events. */
+  /**
+   * Keeps the counters from the engine's events. In place, not a new value per event: signals and
+   * refusals come by the thousand per evaluation, and each copy and notification was garbage.
+   */
   observe(event: EngineEvent): void {
-    const s = this.stats$.value;
+    const c = this.counters;
     switch (event.kind) {
       case 'signal.generated':
-        if (event.side !== 'HOLD') this.stats$.next({ ...s, signals_generated: s.signals_generated + 1 });
-        return;
+        if (event.side === 'HOLD') return;
+        c.signals_generated++;
+        break;
       case 'order.filled':
-        this.stats$.next({ ...s, trades_executed: s.trades_executed + 1, last_trade: event.ts });
-        return;
+        c.trades_executed++;
+        c.last_trade = event.ts;
+        break;
       case 'risk.rejected':
       case 'order.rejected':
-        this.stats$.next({ ...s, trades_rejected: s.trades_rejected + 1 });
-        return;
+        c.trades_rejected++;
+        break;
       case 'actor.restarted':
       case 'actor.halted':
       case 'order.failed':
-        this.stats$.next({ ...s, errors: s.errors + 1 });
-        return;
+        c.errors++;
+        break;
       default:
         return;
     }
+    this.countersChanged();
+  }
+
+  private countersChanged(): void {
+    this.statsCopy = undefined;
+    this.deps.statsChanged?.();
   }
 
   status(): SchedulerStatus {
@@ -221,8 +238,9 @@ export class TradingScheduler {
     const ts = this.now();
     if (loop !== 'position_sync' && !this.canRun(ts)) return;
     if (loop === 'evaluate') {
-      const s = this.stats$.value;
-      this.stats$.next({ ...s, evaluations_run: s.evaluations_run + 1, last_evaluation: ts });
+      this.counters.evaluations_run++;
+      this.counters.last_evaluation = ts;
+      this.countersChanged();
     }
     this.deps.publish({ kind: 'scheduler.tick', ts, loop });
   }

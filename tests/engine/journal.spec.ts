@@ -2,7 +2,7 @@ import type { Observable } from 'rxjs';
 import { defer, of, throwError } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { DomainError } from '../../engine/errors.js';
-import { Journal } from '../../engine/journal.js';
+import { Journal, LatestValue, type StatsReading } from '../../engine/journal.js';
 import type { EngineEvent } from '../../engine/messages/engine-event.js';
 import type { StorePort } from '../../engine/ports/store.port.js';
 import { EMPTY_STATS } from '../../engine/scheduler/scheduler-stats.js';
@@ -157,18 +157,34 @@ describe('Journal', () => {
     expect(journal.healthy).toBe(true);
   });
 
-  it('carries the latest counters and market time with a batch', async () => {
+  it('carries the counters and market time with a batch, read once when the batch starts', async () => {
     const saved: unknown[] = [];
     const store = {
-      append: () => of(undefined),
+      append: () => defer(() => (saved.push('events'), of(undefined))),
       saveStats: (s: unknown) => defer(() => (saved.push(s), of(undefined))),
       saveValue: (k: string, v: unknown) => defer(() => (saved.push([k, v]), of(undefined))),
     } as unknown as StorePort;
     const journal = new Journal(store, () => undefined);
-    journal.recordStats({ ...EMPTY_STATS, evaluations_run: 1 }, T0);
-    journal.recordStats({ ...EMPTY_STATS, evaluations_run: 2 }, T0 + 60_000);
+    let now = { stats: { ...EMPTY_STATS, evaluations_run: 1 }, marketTime: T0 };
+    let reads = 0;
+    const latest = new LatestValue<StatsReading>(() => (reads++, now));
+    journal.recordStats(latest);
+    now = { stats: { ...EMPTY_STATS, evaluations_run: 2 }, marketTime: T0 + 60_000 };
+    journal.recordStats(latest);
+    expect(saved).toEqual([]); // counters alone start no write
     await journal.flush();
-    expect(saved.at(-2)).toMatchObject({ evaluations_run: 2 });
-    expect(saved.at(-1)).toEqual(['engine.market_time', T0 + 60_000]);
+    expect(reads).toBe(1);
+    expect(saved).toEqual([{ ...EMPTY_STATS, evaluations_run: 2 }, ['engine.market_time', T0 + 60_000]]);
+    // They ride along with the next batch of events.
+    now = { stats: { ...EMPTY_STATS, evaluations_run: 3 }, marketTime: T0 + 120_000 };
+    journal.recordStats(latest);
+    journal.record(fill('a', 'BUY', 1, 100));
+    await journal.flush();
+    expect(saved.slice(2)).toEqual([
+      'events',
+      { ...EMPTY_STATS, evaluations_run: 3 },
+      ['engine.market_time', T0 + 120_000],
+    ]);
+    expect(reads).toBe(2);
   });
 });

@@ -6,7 +6,12 @@ import { EventTimeScheduler } from '../../../engine/scheduler/event-time-schedul
 import { TradingScheduler } from '../../../engine/scheduler/trading-scheduler.js';
 import { T0, bar, fill, scored } from '../../support/factories.js';
 
-const make = (over: Partial<typeof DEFAULT_ENGINE_CONFIG.scheduler> = {}, marketOpen = true, connected = false) => {
+const make = (
+  over: Partial<typeof DEFAULT_ENGINE_CONFIG.scheduler> = {},
+  marketOpen = true,
+  connected = false,
+  statsChanged?: () => void,
+) => {
   const clock = {
     t: 1_000_000,
     now() {
@@ -25,6 +30,7 @@ const make = (over: Partial<typeof DEFAULT_ENGINE_CONFIG.scheduler> = {}, market
     openPositions: () => 2,
     publish: (e) => published.push(e),
     initialStats: undefined,
+    ...(statsChanged ? { statsChanged } : {}),
   });
   const ticks = () =>
     published
@@ -102,6 +108,24 @@ describe('TradingScheduler', () => {
         .filter((e) => e.kind === 'scheduler.state_changed')
         .map((e) => e.kind === 'scheduler.state_changed' && e.state),
     ).toEqual(['running', 'stopped']);
+  });
+
+  it('says when the counters change, and hands out values that later events do not change', () => {
+    let changes = 0;
+    const { s, scheduler } = make({ positionSyncEnabled: false }, true, false, () => changes++);
+    const before = s.stats;
+    s.observe(scored().signal);
+    s.observe({ ...scored().signal, side: 'HOLD', action: 'none' }); // not counted
+    s.observe(bar('AAPL', 1, 100)); // not counted
+    expect(changes).toBe(1);
+    const after = s.stats;
+    expect(s.stats).toBe(after); // one copy per change, however often it is read
+    s.start();
+    scheduler.advanceTo(T0 + 60_000);
+    expect(changes).toBe(2); // the evaluation
+    expect(before.signals_generated).toBe(0);
+    expect(after).toMatchObject({ signals_generated: 1, evaluations_run: 0 });
+    expect(s.stats).toMatchObject({ signals_generated: 1, evaluations_run: 1, last_evaluation: T0 + 60_000 });
   });
 
   it('counts signals, executed and rejected trades and errors from events, and reports the seed status shape', () => {
