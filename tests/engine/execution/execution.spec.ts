@@ -181,3 +181,93 @@ describe('executeOrders (marbles)', () => {
     }),
   );
 });
+
+describe('executeOrders (hand-over and teardown)', () => {
+  const syncStore = { saveOrderIntent: () => of(undefined) } as unknown as StorePort;
+  const brokerWith = (submit: BrokerPort['submit']): BrokerPort => ({
+    name: 'paper',
+    events$: NEVER,
+    connection$: of('connected'),
+    isConnected: () => true,
+    submit,
+    cancel: () => EMPTY,
+  });
+  const kinds = (e: { kind: string; stage?: string; error?: string }): string =>
+    e.kind === 'order.failed' ? `failed:${e.stage}:${e.error}` : e.kind;
+
+  it('on a timeout, cancels the broker hand-over itself, also when the intent was stored synchronously', () => {
+    const scheduler = new EventTimeScheduler(T0);
+    let cancelled = 0;
+    const hung = brokerWith(() => new Observable<void>(() => () => cancelled++));
+    const out: string[] = [];
+    const settled: string[] = [];
+    of(approved('a'))
+      .pipe(executeOrders(syncStore, hung, { submitTimeoutMs: 5_000, scheduler, onSettled: (id) => settled.push(id) }))
+      .subscribe((e) => out.push(kinds(e)));
+    expect(out).toEqual(['order.placed']);
+    scheduler.advanceTo(T0 + 5_000);
+    expect(cancelled).toBe(1);
+    expect(out).toEqual(['order.placed', 'failed:send:the broker did not take the order within 5000 ms']);
+    expect(settled).toEqual(['a']);
+  });
+
+  it('waits only for the broker first answer: no timeout once it has answered', () => {
+    const scheduler = new EventTimeScheduler(T0);
+    const answered = brokerWith(() => new Observable<void>((sub) => sub.next()));
+    const out: string[] = [];
+    of(approved('a'))
+      .pipe(executeOrders(syncStore, answered, { submitTimeoutMs: 5_000, scheduler }))
+      .subscribe((e) => out.push(kinds(e)));
+    scheduler.advanceTo(T0 + 60_000);
+    expect(out).toEqual(['order.placed']);
+  });
+
+  it('stopped mid-order: the store write is cancelled, nothing is sent, and the order is settled once', () => {
+    const scheduler = new EventTimeScheduler(T0);
+    let writes = 0;
+    let sent = 0;
+    const slowStore = {
+      saveOrderIntent: () => new Observable<void>(() => () => writes++),
+    } as unknown as StorePort;
+    const settled: string[] = [];
+    const sub = of(approved('a'))
+      .pipe(
+        executeOrders(
+          slowStore,
+          brokerWith(() => {
+            sent++;
+            return EMPTY;
+          }),
+          { submitTimeoutMs: 5_000, scheduler, onSettled: (id) => settled.push(id) },
+        ),
+      )
+      .subscribe();
+    sub.unsubscribe();
+    scheduler.advanceTo(T0 + 60_000);
+    expect(writes).toBe(1);
+    expect(sent).toBe(0);
+    expect(settled).toEqual(['a']);
+  });
+
+  it('a precondition that throws is a persist failure, and the next order still goes', async () => {
+    const out = await lastValueFrom(
+      of(approved('a'), approved('b')).pipe(
+        executeOrders(
+          syncStore,
+          brokerWith(() => EMPTY),
+          {
+            submitTimeoutMs: 5_000,
+            scheduler: new EventTimeScheduler(T0),
+            beforePersist: (d) => {
+              if (d.order.clientOrderId === 'a') throw new Error('exit state not stored');
+              return undefined;
+            },
+          },
+        ),
+        map(kinds),
+        toArray(),
+      ),
+    );
+    expect(out).toEqual(['failed:persist:exit state not stored', 'order.placed']);
+  });
+});
