@@ -1,4 +1,19 @@
-import { Observable, type OperatorFunction, type SchedulerLike, type Subscription, concatMap } from 'rxjs';
+import {
+  type Observable,
+  type OperatorFunction,
+  type SchedulerLike,
+  catchError,
+  concat,
+  concatMap,
+  defaultIfEmpty,
+  defer,
+  finalize,
+  from,
+  ignoreElements,
+  of,
+  timeout,
+  TimeoutError,
+} from 'rxjs';
 import type { OrderFailed, OrderPlaced } from '../messages/order.js';
 import type { RiskApproved } from '../messages/risk.js';
 import type { BrokerPort } from '../ports/broker.port.js';
@@ -20,6 +35,8 @@ export interface ExecutionOptions {
   readonly beforePersist?: (decision: RiskApproved) => Promise<void> | undefined;
 }
 
+const PERSISTED = 'persisted' as const;
+
 const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 /**
@@ -36,89 +53,45 @@ export const executeOrders =
     options: ExecutionOptions,
   ): OperatorFunction<RiskApproved, OrderPlaced | OrderFailed> =>
   (approved$: Observable<RiskApproved>) =>
-    approved$.pipe(concatMap((decision) => executeOne(decision, store, broker, options)));
-
-/**
- * One order's persist-then-send, as one Observable that emits `order.placed` and/or `order.failed` and
- * completes; it never errors. Written as steps rather than a chain of operators: a chain of a dozen
- * (defer, catchError, timeout, finalize...) was most of the cost of an order. `onSettled` runs when
- * it ends, whichever way (also when unsubscribed).
- */
-const executeOne = (
-  decision: RiskApproved,
-  store: StorePort,
-  broker: BrokerPort,
-  options: ExecutionOptions,
-): Observable<OrderPlaced | OrderFailed> =>
-  new Observable<OrderPlaced | OrderFailed>((subscriber) => {
-    const order = decision.order;
-    // Separate handles: a store that completes synchronously sends from inside its own subscribe.
-    let saving: Subscription | undefined;
-    let submitting: Subscription | undefined;
-    let timer: Subscription | undefined;
-    const fail = (stage: 'persist' | 'send', err: unknown): void => {
-      timer?.unsubscribe();
-      subscriber.next({
-        kind: 'order.failed',
-        ts: order.ts,
-        clientOrderId: order.clientOrderId,
-        symbol: order.symbol,
-        stage,
-        error: message(err),
-      });
-      subscriber.complete();
-    };
-    const send = (): void => {
-      subscriber.next({ kind: 'order.placed', ts: order.ts, order });
-      if (subscriber.closed) return;
-      let taken = false;
-      // Like `timeout({ first })`: only the broker's first answer (or its end) is waited for.
-      timer = options.scheduler.schedule(() => {
-        submitting?.unsubscribe();
-        fail('send', new Error(`the broker did not take the order within ${options.submitTimeoutMs} ms`));
-      }, options.submitTimeoutMs);
-      try {
-        submitting = broker.submit(order).subscribe({
-          next: () => {
-            if (taken) return;
-            taken = true;
-            timer?.unsubscribe();
-          },
-          error: (err: unknown) => fail('send', err),
-          complete: () => {
-            timer?.unsubscribe();
-            subscriber.complete();
-          },
+    approved$.pipe(
+      concatMap((decision) => {
+        const order = decision.order;
+        const failed = (stage: 'persist' | 'send', err: unknown): OrderFailed => ({
+          kind: 'order.failed',
+          ts: order.ts,
+          clientOrderId: order.clientOrderId,
+          symbol: order.symbol,
+          stage,
+          error: message(err),
         });
-      } catch (err) {
-        fail('send', err);
-      }
-    };
-    const persist = (): void => {
-      if (subscriber.closed) return;
-      try {
-        saving = store.saveOrderIntent(order).subscribe({
-          error: (err: unknown) => fail('persist', err),
-          complete: send,
-        });
-      } catch (err) {
-        fail('persist', err);
-      }
-    };
-    try {
-      const gate = options.beforePersist?.(decision);
-      if (gate === undefined) persist();
-      else
-        gate.then(persist, (err: unknown) => {
-          if (!subscriber.closed) fail('persist', err);
-        });
-    } catch (err) {
-      fail('persist', err);
-    }
-    return () => {
-      saving?.unsubscribe();
-      submitting?.unsubscribe();
-      timer?.unsubscribe();
-      options.onSettled?.(order.clientOrderId);
-    };
-  });
+        const send$ = concat(
+          of<OrderPlaced>({ kind: 'order.placed', ts: order.ts, order }),
+          defer(() => broker.submit(order)).pipe(
+            timeout({ first: options.submitTimeoutMs, scheduler: options.scheduler }),
+            ignoreElements(),
+            catchError((err: unknown) =>
+              of(
+                failed(
+                  'send',
+                  err instanceof TimeoutError
+                    ? `the broker did not take the order within ${options.submitTimeoutMs} ms`
+                    : err,
+                ),
+              ),
+            ),
+          ),
+        );
+        const persist = (): Observable<void> => {
+          const gate = options.beforePersist?.(decision);
+          const save = (): Observable<void> => store.saveOrderIntent(order);
+          return gate === undefined ? save() : from(gate).pipe(concatMap(save));
+        };
+        return defer(persist).pipe(
+          ignoreElements(),
+          defaultIfEmpty(PERSISTED),
+          catchError((err: unknown) => of(failed('persist', err))),
+          concatMap((result) => (result === PERSISTED ? send$ : of(result))),
+          finalize(() => options.onSettled?.(order.clientOrderId)),
+        );
+      }),
+    );
