@@ -15,9 +15,9 @@ import {
   scoreAnalystRatings,
 } from '../../../adapters/sentiment/analyst_ratings/provider.js';
 import { DEFAULT_USER_AGENT, type HttpClient, createHttpClient } from '../../../adapters/sentiment/http/http-client.js';
-import { ProviderError } from '../../../adapters/sentiment/http/provider-error.js';
 import type { ProviderDeps, ProviderReading, ReadingHistory } from '../../../adapters/sentiment/provider.js';
 import { type FakeHttp, startFakeHttp } from '../../support/fake-http.js';
+import { describeHttpFailures, rejection } from './provider-helpers.js';
 
 const fixture = (name: string): object =>
   JSON.parse(readFileSync(new URL(`../../fixtures/analyst_ratings/${name}`, import.meta.url), 'utf8'));
@@ -42,6 +42,9 @@ const counts = (strongBuy: number, buy: number, hold: number, sell: number, stro
 const config = (env: Record<string, string | undefined>): AnalystRatingsConfig =>
   analystRatingsConfig(z.object(ANALYST_RATINGS_ENV).parse(env));
 
+const FINNHUB_KEY = 'finnhub-test-key';
+const FMP_KEY = 'fmp-test-key';
+
 const emptyHistory: ReadingHistory = { readings: async () => [] };
 
 const deps = (http?: HttpClient, history: ReadingHistory = emptyHistory): ProviderDeps => ({
@@ -49,16 +52,6 @@ const deps = (http?: HttpClient, history: ReadingHistory = emptyHistory): Provid
   history,
   now: () => NOW,
 });
-
-const failure = async (p: Promise<unknown>): Promise<ProviderError> => {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(ProviderError);
-    return err as ProviderError;
-  }
-  throw new Error('expected the fetch to fail');
-};
 
 describe('analyst ratings scoring', () => {
   it.each([
@@ -147,7 +140,7 @@ describe('analyst ratings config', () => {
 describe('analyst ratings from Finnhub', () => {
   let fake: FakeHttp;
   let cfg: AnalystRatingsConfig;
-  const KEY = 'finnhub-test-key';
+  const KEY = FINNHUB_KEY;
 
   beforeEach(async () => {
     fake = await startFakeHttp();
@@ -294,87 +287,54 @@ describe('analyst ratings from Finnhub', () => {
     const state = provider.availability();
     expect(state.available).toBe(false);
     expect(!state.available && state.reason).toMatch(/FINNHUB_API_KEY/);
-    expect((await failure(provider.fetch('AAPL'))).kind).toBe('config');
+    expect((await rejection(provider.fetch('AAPL'))).kind).toBe('config');
     expect(fake.requests).toHaveLength(0);
   });
 
   it('is unavailable when disabled', async () => {
     const provider = createAnalystRatingsProvider({ ...cfg, enabled: false }, deps());
     expect(provider.availability()).toEqual({ available: false, reason: 'ANALYST_RATINGS_ENABLED is false' });
-    expect((await failure(provider.fetch('AAPL'))).kind).toBe('config');
+    expect((await rejection(provider.fetch('AAPL'))).kind).toBe('config');
     expect(fake.requests).toHaveLength(0);
   });
 
   it('refuses a symbol that is not a ticker without asking', async () => {
-    const err = await failure(createAnalystRatingsProvider(cfg, deps()).fetch('AAPL; DROP'));
+    const err = await rejection(createAnalystRatingsProvider(cfg, deps()).fetch('AAPL; DROP'));
     expect(err.kind).toBe('config');
     expect(err.message).toMatch(/not a ticker/);
     expect(fake.requests).toHaveLength(0);
   });
 
-  describe('failures of the recommendations request', () => {
-    it('401 is auth, without the key in the message', async () => {
-      fake.on('GET', '/stock/recommendation', { status: 401, body: { error: 'Invalid API key' } });
-      const err = await failure(createAnalystRatingsProvider(cfg, deps()).fetch('AAPL'));
-      expect(err.kind).toBe('auth');
-      expect(err.message).not.toContain(KEY);
-    });
-
-    it('429 with Retry-After is rate_limited and pauses the host', async () => {
-      fake.on('GET', '/stock/recommendation', { status: 429, headers: { 'Retry-After': '30' } });
-      const d = deps();
-      const err = await failure(createAnalystRatingsProvider(cfg, d).fetch('AAPL'));
-      expect(err.kind).toBe('rate_limited');
-      expect(err.details.retryAfterMs).toBe(30_000);
-      expect(d.http.limitState(fake.url).pausedUntil).toBeGreaterThan(Date.now() + 25_000);
-      expect(fake.requests).toHaveLength(1);
-    });
-
-    it('429 with a short Retry-After is waited out and retried', async () => {
-      fake.on('GET', '/stock/recommendation', [
-        { status: 429, headers: { 'Retry-After': '1' } },
-        { body: RECOMMENDATION },
-      ]);
-      const http = createHttpClient({ timeoutMs: 2000, backoffMs: 5, maxRetries: 1, maxRetryWaitMs: 2000 });
-      const started = Date.now();
-      const readings = await createAnalystRatingsProvider(cfg, deps(http)).fetch('AAPL');
-      expect(readings).toHaveLength(1);
-      expect(Date.now() - started).toBeGreaterThanOrEqual(900);
-      expect(fake.requests.filter((q) => q.path === '/stock/recommendation')).toHaveLength(2);
-    });
-
-    it('500 is retried, then http', async () => {
-      fake.on('GET', '/stock/recommendation', { status: 500, body: 'oops' });
-      const err = await failure(createAnalystRatingsProvider(cfg, deps()).fetch('AAPL'));
-      expect(err.kind).toBe('http');
-      expect(err.details.status).toBe(500);
-      expect(fake.requests).toHaveLength(2);
-    });
-
-    it('no answer is timeout', async () => {
-      fake.on('GET', '/stock/recommendation', { hang: true });
-      expect((await failure(createAnalystRatingsProvider(cfg, deps()).fetch('AAPL'))).kind).toBe('timeout');
-    });
-
-    it('a body that is not JSON is malformed', async () => {
-      fake.on('GET', '/stock/recommendation', { body: '<html>Bad gateway</html>' });
-      expect((await failure(createAnalystRatingsProvider(cfg, deps()).fetch('AAPL'))).kind).toBe('malformed');
-    });
-
-    it('a renamed field is schema', async () => {
-      const renamed = RECOMMENDATION.map(({ strongBuy, ...rest }) => ({ ...rest, strong_buy: strongBuy }));
-      fake.on('GET', '/stock/recommendation', { body: renamed });
-      const err = await failure(createAnalystRatingsProvider(cfg, deps()).fetch('AAPL'));
-      expect(err.kind).toBe('schema');
-      expect(err.message).toMatch(/strongBuy/);
-    });
+  it('names the renamed field when the recommendations change shape', async () => {
+    const renamed = RECOMMENDATION.map(({ strongBuy, ...rest }) => ({ ...rest, strong_buy: strongBuy }));
+    fake.on('GET', '/stock/recommendation', { body: renamed });
+    const err = await rejection(createAnalystRatingsProvider(cfg, deps()).fetch('AAPL'));
+    expect(err.kind).toBe('schema');
+    expect(err.message).toMatch(/strongBuy/);
   });
+});
+
+describeHttpFailures({
+  title: 'Finnhub recommendations',
+  start: (fake, d) => {
+    fake.on('GET', '/stock/price-target', { body: PRICE_TARGET });
+    const cfg = config({ ANALYST_RATINGS_BASE_URL: fake.url, FINNHUB_API_KEY: FINNHUB_KEY });
+    return createAnalystRatingsProvider(cfg, d);
+  },
+  method: 'GET',
+  path: '/stock/recommendation',
+  symbol: 'AAPL',
+  good: { body: RECOMMENDATION },
+  renamed: { body: RECOMMENDATION.map(({ strongBuy, ...rest }) => ({ ...rest, strong_buy: strongBuy })) },
+  rateLimitBody: { error: 'API limit reached. Please try again later.' },
+  clockStart: NOW,
+  secret: FINNHUB_KEY,
 });
 
 describe('analyst ratings from FMP', () => {
   let fake: FakeHttp;
   let cfg: AnalystRatingsConfig;
-  const KEY = 'fmp-test-key';
+  const KEY = FMP_KEY;
 
   beforeEach(async () => {
     fake = await startFakeHttp();
@@ -432,20 +392,34 @@ describe('analyst ratings from FMP', () => {
     );
     const state = provider.availability();
     expect(!state.available && state.reason).toMatch(/FMP_API_KEY/);
-    expect((await failure(provider.fetch('AAPL'))).kind).toBe('config');
+    expect((await rejection(provider.fetch('AAPL'))).kind).toBe('config');
     expect(fake.requests).toHaveLength(0);
-  });
-
-  it('401 is auth, and the key never appears in the message', async () => {
-    fake.on('GET', '/stable/grades-historical', { status: 401, body: { 'Error Message': 'Invalid API KEY.' } });
-    const err = await failure(createAnalystRatingsProvider(cfg, deps()).fetch('AAPL'));
-    expect(err.kind).toBe('auth');
-    expect(err.message).not.toContain(KEY);
-    expect(err.details.url).toBe(`${fake.url}/stable/grades-historical`);
   });
 
   it('an error object where the array belongs is schema', async () => {
     fake.on('GET', '/stable/grades-historical', { body: { 'Error Message': 'Limit Reach' } });
-    expect((await failure(createAnalystRatingsProvider(cfg, deps()).fetch('AAPL'))).kind).toBe('schema');
+    expect((await rejection(createAnalystRatingsProvider(cfg, deps()).fetch('AAPL'))).kind).toBe('schema');
   });
+});
+
+describeHttpFailures({
+  title: 'FMP grades',
+  start: (fake, d) => {
+    fake.on('GET', '/stable/price-target-consensus', { body: FMP_TARGET });
+    const cfg = config({ ANALYST_RATINGS_PROVIDER: 'fmp', ANALYST_RATINGS_BASE_URL: fake.url, FMP_API_KEY: FMP_KEY });
+    return createAnalystRatingsProvider(cfg, d);
+  },
+  method: 'GET',
+  path: '/stable/grades-historical',
+  symbol: 'AAPL',
+  good: { body: FMP_GRADES },
+  renamed: {
+    body: (FMP_GRADES as Record<string, unknown>[]).map(({ symbol, ...rest }) => ({ ...rest, ticker: symbol })),
+  },
+  rateLimitBody: {
+    'Error Message':
+      'Limit Reach . Please upgrade your plan or visit our documentation for more details at https://site.financialmodelingprep.com/',
+  },
+  clockStart: NOW,
+  secret: FMP_KEY,
 });

@@ -22,6 +22,7 @@ import type {
   SourceName,
 } from '../../../adapters/sentiment/provider.js';
 import { startFakeHttp, type FakeHttp } from '../../support/fake-http.js';
+import { describeHttpFailures, rejection } from './provider-helpers.js';
 
 const FIXTURE = readFileSync(new URL('../../fixtures/dark_pool/CNMSshvol20260306.txt', import.meta.url), 'utf8');
 const HEADER = 'Date|Symbol|ShortVolume|ShortExemptVolume|TotalVolume|Market';
@@ -67,16 +68,6 @@ const storedRatios = (symbol: string, beforeDate: string, ratios: readonly numbe
 /** 20 ratios alternating 0.48 / 0.52: mean 0.5, sample std 0.02052. */
 const ALTERNATING = Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? 0.48 : 0.52));
 const ALTERNATING_STD = Math.sqrt((20 * 0.02 ** 2) / 19);
-
-const errorOf = async (promise: Promise<unknown>): Promise<ProviderError> => {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof ProviderError) return err;
-    throw err;
-  }
-  throw new Error('expected a ProviderError');
-};
 
 describe('dark_pool config', () => {
   const parse = (env: Record<string, string>) => darkPoolConfig(z.object(DARK_POOL_ENV).parse(env));
@@ -396,7 +387,7 @@ describe('dark_pool provider', () => {
   });
 
   it('reports an error when no file of the last five trading days exists', async () => {
-    const err = await errorOf(provider().fetch('AAPL'));
+    const err = await rejection(provider().fetch('AAPL'));
     expect(err.kind).toBe('http');
     expect(err.message).toMatch(/last 5 trading days \(2026-03-02\.\.2026-03-06\)/);
     expect(fake.requests).toHaveLength(5);
@@ -404,47 +395,18 @@ describe('dark_pool provider', () => {
 
   it('says when the CDN forbids every file (403: likely the User-Agent)', async () => {
     for (const date of tradingDaysWindow('2026-03-06', 5)) fake.on('GET', pathOf(date), { status: 403 });
-    const err = await errorOf(provider().fetch('AAPL'));
+    const err = await rejection(provider().fetch('AAPL'));
     expect(err.kind).toBe('auth');
     expect(err.message).toMatch(/User-Agent/);
   });
 
-  it('retries a 500 and then fails with http', async () => {
-    fake.on('GET', pathOf('2026-03-06'), { status: 500, body: 'oops' });
-    const err = await errorOf(provider().fetch('AAPL'));
-    expect(err.kind).toBe('http');
-    expect(err.details.status).toBe(500);
-    expect(requestsFor('2026-03-06')).toBe(2);
-  });
-
-  it('pauses the host on a 429 with a long Retry-After', async () => {
-    fake.on('GET', pathOf('2026-03-06'), { status: 429, headers: { 'Retry-After': '30' } });
-    const err = await errorOf(provider().fetch('AAPL'));
-    expect(err.kind).toBe('rate_limited');
-    expect(err.details.retryAfterMs).toBe(30_000);
-    expect(http.limitState(fake.url).pausedUntil).toBeGreaterThan(Date.now() + 25_000);
-  });
-
-  it('retries a 429 whose Retry-After is short, and succeeds', async () => {
-    fake.on('GET', pathOf('2026-03-06'), [{ status: 429, headers: { 'Retry-After': '0' } }, { body: FIXTURE }]);
-    expect(await provider().fetch('AAPL')).toHaveLength(1);
-    expect(requestsFor('2026-03-06')).toBe(2);
-  });
-
-  it('times out on a server that never answers', async () => {
-    fake.on('GET', pathOf('2026-03-06'), { hang: true });
-    expect((await errorOf(provider().fetch('AAPL'))).kind).toBe('timeout');
-  });
-
-  it('reports a garbled file as malformed and a renamed column as schema', async () => {
+  it('reports an HTML page instead of the file as malformed', async () => {
     fake.on('GET', pathOf('2026-03-06'), { body: '<html>maintenance</html>' });
-    expect((await errorOf(provider().fetch('AAPL'))).kind).toBe('malformed');
-    fake.on('GET', pathOf('2026-03-06'), { body: FIXTURE.replace('TotalVolume', 'TotalVol') });
-    expect((await errorOf(provider().fetch('AAPL'))).kind).toBe('schema');
+    expect((await rejection(provider().fetch('AAPL'))).kind).toBe('malformed');
   });
 
   it('refuses a symbol that is not a ticker, without a request', async () => {
-    const err = await errorOf(provider().fetch('not a symbol!'));
+    const err = await rejection(provider().fetch('not a symbol!'));
     expect(err.kind).toBe('config');
     expect(fake.requests).toHaveLength(0);
   });
@@ -457,4 +419,17 @@ describe('dark_pool provider', () => {
     expect(provider().intervalMs).toBe(3_600_000);
     expect(fake.requests).toHaveLength(0);
   });
+});
+
+describeHttpFailures({
+  title: 'FINRA short-volume file',
+  start: (fake, d) =>
+    createDarkPoolProvider({ enabled: true, baseUrl: fake.url, intervalMs: 3_600_000, baselineDays: 20 }, d),
+  method: 'GET',
+  path: pathOf('2026-03-06'),
+  symbol: 'AAPL',
+  good: { body: FIXTURE },
+  renamed: { body: FIXTURE.replace('TotalVolume', 'TotalVol') },
+  rateLimitBody: { message: 'Too Many Requests' },
+  clockStart: FRIDAY_EVENING,
 });

@@ -17,9 +17,9 @@ import {
 } from '../../../adapters/sentiment/events/provider.js';
 import type { FinnhubEarningsCalendarEntry } from '../../../adapters/sentiment/events/schema.js';
 import { DEFAULT_USER_AGENT, type HttpClient, createHttpClient } from '../../../adapters/sentiment/http/http-client.js';
-import { ProviderError } from '../../../adapters/sentiment/http/provider-error.js';
 import type { ProviderDeps, ProviderReading } from '../../../adapters/sentiment/provider.js';
 import { type FakeHttp, startFakeHttp } from '../../support/fake-http.js';
+import { describeHttpFailures, rejection } from './provider-helpers.js';
 
 const fixture = (name: string): object =>
   JSON.parse(readFileSync(new URL(`../../fixtures/events/${name}`, import.meta.url), 'utf8'));
@@ -34,6 +34,8 @@ const NOW = Date.parse('2026-05-14T15:00:00Z');
 const BEFORE_NEXT = Date.parse('2026-07-20T15:00:00Z');
 
 const config = (env: Record<string, string | undefined>): EventsConfig => eventsConfig(z.object(EVENTS_ENV).parse(env));
+
+const FINNHUB_KEY = 'finnhub-test-key';
 
 const deps = (now = NOW, http?: HttpClient): ProviderDeps => ({
   http: http ?? createHttpClient({ timeoutMs: 300, backoffMs: 5, maxRetries: 1, maxRetryWaitMs: 50 }),
@@ -53,16 +55,6 @@ const entry = (over: Partial<FinnhubEarningsCalendarEntry>): FinnhubEarningsCale
   year: 2026,
   ...over,
 });
-
-const failure = async (p: Promise<unknown>): Promise<ProviderError> => {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(ProviderError);
-    return err as ProviderError;
-  }
-  throw new Error('expected the fetch to fail');
-};
 
 describe('report times', () => {
   it.each([
@@ -211,7 +203,7 @@ describe('events config', () => {
 describe('events from Finnhub', () => {
   let fake: FakeHttp;
   let cfg: EventsConfig;
-  const KEY = 'finnhub-test-key';
+  const KEY = FINNHUB_KEY;
 
   beforeEach(async () => {
     fake = await startFakeHttp();
@@ -326,79 +318,50 @@ describe('events from Finnhub', () => {
   it('is unavailable without FINNHUB_API_KEY, and asks nothing', async () => {
     const provider = createEventsProvider(config({ EVENTS_BASE_URL: fake.url }), deps());
     expect(provider.availability()).toEqual({ available: false, reason: 'FINNHUB_API_KEY is not set' });
-    expect((await failure(provider.fetch('AAPL'))).kind).toBe('config');
+    expect((await rejection(provider.fetch('AAPL'))).kind).toBe('config');
     expect(fake.requests).toHaveLength(0);
   });
 
   it('is unavailable when disabled', async () => {
     const provider = createEventsProvider({ ...cfg, enabled: false }, deps());
     expect(provider.availability()).toEqual({ available: false, reason: 'EVENTS_ENABLED is false' });
-    expect((await failure(provider.fetch('AAPL'))).kind).toBe('config');
+    expect((await rejection(provider.fetch('AAPL'))).kind).toBe('config');
     expect(fake.requests).toHaveLength(0);
   });
 
   it('refuses a symbol that is not a ticker without asking', async () => {
-    expect((await failure(createEventsProvider(cfg, deps()).fetch('$$$'))).kind).toBe('config');
+    expect((await rejection(createEventsProvider(cfg, deps()).fetch('$$$'))).kind).toBe('config');
     expect(fake.requests).toHaveLength(0);
   });
 
-  describe('failures', () => {
-    it('401 is auth, without the key in the message', async () => {
-      fake.on('GET', '/calendar/earnings', { status: 401, body: { error: 'Invalid API key' } });
-      const err = await failure(createEventsProvider(cfg, deps()).fetch('AAPL'));
-      expect(err.kind).toBe('auth');
-      expect(err.message).not.toContain(KEY);
-    });
-
-    it('429 with Retry-After is rate_limited and pauses the host', async () => {
-      fake.on('GET', '/stock/earnings', { status: 429, headers: { 'Retry-After': '30' } });
-      const d = deps();
-      const err = await failure(createEventsProvider(cfg, d).fetch('AAPL'));
-      expect(err.kind).toBe('rate_limited');
-      expect(err.details.retryAfterMs).toBe(30_000);
-      expect(d.http.limitState(fake.url).pausedUntil).toBeGreaterThan(Date.now() + 25_000);
-    });
-
-    it('429 with a short Retry-After is waited out and retried', async () => {
-      fake.on('GET', '/calendar/earnings', [
-        { status: 429, headers: { 'Retry-After': '1' } },
-        { body: CALENDAR_RECENT },
-      ]);
-      const http = createHttpClient({ timeoutMs: 2000, backoffMs: 5, maxRetries: 1, maxRetryWaitMs: 2000 });
-      expect(await createEventsProvider(cfg, deps(NOW, http)).fetch('AAPL')).toHaveLength(1);
-      expect(fake.requests.map((q) => q.path)).toEqual(['/calendar/earnings', '/calendar/earnings', '/stock/earnings']);
-    });
-
-    it('500 is retried, then http', async () => {
-      fake.on('GET', '/stock/earnings', { status: 503 });
-      const err = await failure(createEventsProvider(cfg, deps()).fetch('AAPL'));
-      expect(err.kind).toBe('http');
-      expect(fake.requests.filter((q) => q.path === '/stock/earnings')).toHaveLength(2);
-    });
-
-    it('no answer is timeout', async () => {
-      fake.on('GET', '/calendar/earnings', { hang: true });
-      expect((await failure(createEventsProvider(cfg, deps()).fetch('AAPL'))).kind).toBe('timeout');
-    });
-
-    it('a body that is not JSON is malformed', async () => {
-      fake.on('GET', '/stock/earnings', { body: '{"actual": 1.68,' });
-      expect((await failure(createEventsProvider(cfg, deps()).fetch('AAPL'))).kind).toBe('malformed');
-    });
-
-    it('a renamed field is schema', async () => {
-      const renamed = SURPRISES.map(({ surprisePercent, ...rest }) => ({ ...rest, surprise_percent: surprisePercent }));
-      fake.on('GET', '/stock/earnings', { body: renamed });
-      const err = await failure(createEventsProvider(cfg, deps()).fetch('AAPL'));
-      expect(err.kind).toBe('schema');
-      expect(err.message).toMatch(/surprisePercent/);
-    });
-
-    it('a report date that is not a date is schema', async () => {
-      fake.on('GET', '/calendar/earnings', {
-        body: { earningsCalendar: [{ ...entry({}), date: '2026-13-45' }] },
-      });
-      expect((await failure(createEventsProvider(cfg, deps()).fetch('AAPL'))).kind).toBe('schema');
-    });
+  it('names the field when the surprises change shape', async () => {
+    const renamed = SURPRISES.map(({ surprisePercent, ...rest }) => ({ ...rest, surprise_percent: surprisePercent }));
+    fake.on('GET', '/stock/earnings', { body: renamed });
+    const err = await rejection(createEventsProvider(cfg, deps()).fetch('AAPL'));
+    expect(err.kind).toBe('schema');
+    expect(err.message).toMatch(/surprisePercent/);
   });
+
+  it('a report date that is not a date is schema', async () => {
+    fake.on('GET', '/calendar/earnings', {
+      body: { earningsCalendar: [{ ...entry({}), date: '2026-13-45' }] },
+    });
+    expect((await rejection(createEventsProvider(cfg, deps()).fetch('AAPL'))).kind).toBe('schema');
+  });
+});
+
+describeHttpFailures({
+  title: 'Finnhub earnings surprises',
+  start: (fake, d) => {
+    fake.on('GET', '/calendar/earnings', { body: CALENDAR_RECENT });
+    return createEventsProvider(config({ EVENTS_BASE_URL: fake.url, FINNHUB_API_KEY: FINNHUB_KEY }), d);
+  },
+  method: 'GET',
+  path: '/stock/earnings',
+  symbol: 'AAPL',
+  good: { body: SURPRISES },
+  renamed: { body: SURPRISES.map(({ surprisePercent, ...rest }) => ({ ...rest, surprise_percent: surprisePercent })) },
+  rateLimitBody: { error: 'API limit reached. Please try again later.' },
+  clockStart: NOW,
+  secret: FINNHUB_KEY,
 });

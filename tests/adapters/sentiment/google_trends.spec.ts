@@ -19,6 +19,7 @@ import { ProviderError } from '../../../adapters/sentiment/http/provider-error.j
 import { RateLimiter } from '../../../adapters/sentiment/http/rate-limiter.js';
 import type { ProviderDeps, SentimentProvider } from '../../../adapters/sentiment/provider.js';
 import { type FakeHttp, startFakeHttp } from '../../support/fake-http.js';
+import { describeHttpFailures, rejection } from './provider-helpers.js';
 
 const fixture = (name: string): string =>
   readFileSync(new URL(`../../fixtures/google_trends/${name}`, import.meta.url), 'utf8');
@@ -34,16 +35,6 @@ const testClient = (maxRetryWaitMs = 50): HttpClient =>
   createHttpClient({ timeoutMs: 300, backoffMs: 5, maxRetries: 1, maxRetryWaitMs });
 
 const config = (env: Record<string, string>) => googleTrendsConfig(z.object(GOOGLE_TRENDS_ENV).parse(env));
-
-async function rejection(promise: Promise<unknown>): Promise<ProviderError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof ProviderError) return err;
-    throw err;
-  }
-  throw new Error('expected a ProviderError');
-}
 
 /** Hourly points ending at LAST_POINT: `previous` for 6 days, then `recent` for the last 24 h. */
 const series = (previous: number, recent: number): TimelinePoint[] =>
@@ -240,8 +231,6 @@ describe('google_trends provider', () => {
   it.each([
     ['429 with an HTML page', 'rate_limited', { status: 429, body: SORRY }],
     ['an HTML page with 200', 'malformed', { headers: { 'content-type': 'text/html' }, body: SORRY }],
-    ['500 (retried)', 'http', { status: 500 }],
-    ['a renamed field', 'schema', { body: EXPLORE.replace('"widgets"', '"widgetList"') }],
     ['no TIMESERIES widget', 'schema', { body: EXPLORE.replaceAll('"TIMESERIES"', '"TIME_SERIES"') }],
     ['a widget without a token', 'schema', { body: EXPLORE.replace(/"token":"[^"]+",("id":"TIMESERIES")/, '$1') }],
   ])('maps explore answering %s to %s', async (_, kind, response) => {
@@ -260,36 +249,6 @@ describe('google_trends provider', () => {
     expect((await rejection(provider().fetch('AAPL'))).kind).toBe(kind);
   });
 
-  it('retries a 500 once', async () => {
-    fake.on('GET', '/trends/api/explore', { status: 500 });
-    await rejection(provider().fetch('AAPL'));
-    expect(exploreRequests()).toHaveLength(2);
-  });
-
-  it('times out when Google never answers', async () => {
-    fake.on('GET', '/trends/api/explore', { hang: true });
-    expect((await rejection(provider().fetch('AAPL'))).kind).toBe('timeout');
-  });
-
-  it('reports 429 with Retry-After as rate_limited and pauses the host', async () => {
-    fake.on('GET', '/trends/api/explore', { status: 429, headers: { 'retry-after': '1' }, body: SORRY });
-    const http = testClient();
-    const before = Date.now();
-    const error = await rejection(provider({}, http).fetch('AAPL'));
-    expect(error.kind).toBe('rate_limited');
-    expect(error.details.retryAfterMs).toBe(1000);
-    expect(http.limitState(fake.url).pausedUntil).toBeGreaterThanOrEqual(before + 1000);
-  });
-
-  it('retries after a short Retry-After and succeeds', async () => {
-    fake.on('GET', '/trends/api/explore', [
-      { status: 429, headers: { 'retry-after': '1' }, body: SORRY },
-      { body: EXPLORE },
-    ]);
-    expect(await provider({}, testClient(2_000)).fetch('AAPL')).toHaveLength(1);
-    expect(exploreRequests()).toHaveLength(2);
-  });
-
   it('is unavailable by default and then makes no request', async () => {
     const p = createGoogleTrendsProvider(config({ GOOGLE_TRENDS_BASE_URL: fake.url }), deps());
     expect(p.availability()).toEqual({ available: false, reason: expect.stringContaining('GOOGLE_TRENDS_ENABLED') });
@@ -297,4 +256,22 @@ describe('google_trends provider', () => {
     expect(fake.requests).toHaveLength(0);
     expect(p.intervalMs).toBe(86_400_000);
   });
+});
+
+describeHttpFailures({
+  title: 'Google Trends explore',
+  start: (fake, d) => {
+    fake.on('GET', '/trends/api/widgetdata/multiline', {
+      headers: { 'content-type': 'application/json' },
+      body: MULTILINE,
+    });
+    return createGoogleTrendsProvider(config({ GOOGLE_TRENDS_ENABLED: 'true', GOOGLE_TRENDS_BASE_URL: fake.url }), d);
+  },
+  method: 'GET',
+  path: '/trends/api/explore',
+  symbol: 'AAPL',
+  good: { headers: { 'content-type': 'application/json' }, body: EXPLORE },
+  renamed: { body: EXPLORE.replace('"widgets"', '"widgetList"') },
+  rateLimitBody: { error: 'Too Many Requests' },
+  clockStart: NOW,
 });

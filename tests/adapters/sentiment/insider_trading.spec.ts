@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { type HttpClient, createHttpClient } from '../../../adapters/sentiment/http/http-client.js';
-import { ProviderError } from '../../../adapters/sentiment/http/provider-error.js';
 import {
   INSIDER_TRADING_ENV,
   type InsiderTradingConfig,
@@ -20,6 +19,7 @@ import {
 import type { ProviderReading, ReadingHistory } from '../../../adapters/sentiment/provider.js';
 import { EDGAR_HOST_LIMIT } from '../../../adapters/sentiment/sec_filings/edgar.js';
 import { type FakeHttp, startFakeHttp } from '../../support/fake-http.js';
+import { describeHttpFailures, rejection } from './provider-helpers.js';
 
 const fixture = (name: string): string =>
   readFileSync(new URL(`../../fixtures/insider_trading/${name}`, import.meta.url), 'utf8');
@@ -110,15 +110,6 @@ describe('insider_trading provider against a fake EDGAR', () => {
       },
       { http, history, now: () => now },
     );
-
-  const failure = async (promise: Promise<unknown>): Promise<ProviderError> => {
-    const error = await promise.then(
-      () => undefined,
-      (err: unknown) => err,
-    );
-    expect(error).toBeInstanceOf(ProviderError);
-    return error as ProviderError;
-  };
 
   const documentRequests = () => fake.requests.filter((q) => q.path.startsWith('/Archives/'));
 
@@ -235,13 +226,13 @@ describe('insider_trading provider against a fake EDGAR', () => {
     fake.on('GET', CEO_BUY, {
       body: fixture('form4-ceo-buy.xml').replaceAll('reportingOwner>', 'reportingPerson>'),
     });
-    const error = await failure(provider().fetch('NWDV'));
+    const error = await rejection(provider().fetch('NWDV'));
     expect(error.kind).toBe('schema');
   });
 
   it('a document that fails with 500 is retried, then fails the reading', async () => {
     fake.on('GET', CEO_BUY, { status: 500, body: 'oops' });
-    const error = await failure(provider().fetch('NWDV'));
+    const error = await rejection(provider().fetch('NWDV'));
     expect(error.kind).toBe('http');
     expect(documentRequests().filter((q) => q.path === CEO_BUY)).toHaveLength(2);
   });
@@ -249,38 +240,19 @@ describe('insider_trading provider against a fake EDGAR', () => {
   it('a hanging document is a timeout', async () => {
     fake.on('GET', NWDV, { body: onlyRows(0) });
     fake.on('GET', CEO_BUY, { hang: true });
-    expect((await failure(provider().fetch('NWDV'))).kind).toBe('timeout');
+    expect((await rejection(provider().fetch('NWDV'))).kind).toBe('timeout');
   });
 
-  it('403 on the submissions is auth; malformed JSON is malformed; a renamed column is schema', async () => {
+  it('403 on the submissions (an undeclared client) is auth', async () => {
     fake.on('GET', NWDV, { status: 403, body: 'Request Rate Threshold Exceeded' });
-    expect((await failure(provider().fetch('NWDV'))).kind).toBe('auth');
-    fake.on('GET', NWDV, { body: '{"filings": {"recent": ' });
-    expect((await failure(provider().fetch('NWDV'))).kind).toBe('malformed');
-    const renamed = json('submissions-CIK0001876543.json') as { filings: { recent: Record<string, unknown> } };
-    renamed.filings.recent.formType = renamed.filings.recent.form;
-    delete renamed.filings.recent.form;
-    fake.on('GET', NWDV, { body: renamed });
-    expect((await failure(provider().fetch('NWDV'))).kind).toBe('schema');
-  });
-
-  it('429 with Retry-After pauses the host; a short one is retried', async () => {
-    fake.on('GET', NWDV, { status: 429, headers: { 'Retry-After': '2' }, body: '' });
-    const error = await failure(provider().fetch('NWDV'));
-    expect(error.kind).toBe('rate_limited');
-    expect(error.details.retryAfterMs).toBe(2000);
-    expect(http.limitState(fake.url).pausedUntil ?? 0).toBeGreaterThan(Date.now() + 1000);
-
-    http = createHttpClient({ timeoutMs: 300, backoffMs: 5, maxRetries: 1, maxRetryWaitMs: 50 });
-    fake.on('GET', NWDV, [{ status: 429, headers: { 'Retry-After': '0' } }, { body: onlyRows(0) }]);
-    expect(await provider().fetch('NWDV')).toHaveLength(1);
+    expect((await rejection(provider().fetch('NWDV'))).kind).toBe('auth');
   });
 
   it('is unavailable without SEC_USER_AGENT and makes no request', async () => {
     const p = provider({ userAgent: undefined });
     const availability = p.availability();
     expect(!availability.available && availability.reason).toContain('SEC_USER_AGENT');
-    expect((await failure(p.fetch('NWDV'))).kind).toBe('config');
+    expect((await rejection(p.fetch('NWDV'))).kind).toBe('config');
     expect(fake.requests).toHaveLength(0);
     const disabled = provider({ enabled: false }).availability();
     expect(!disabled.available && disabled.reason).toContain('INSIDER_TRADING_ENABLED');
@@ -301,6 +273,39 @@ describe('insider_trading provider against a fake EDGAR', () => {
     expect(http.limitState('https://data.sec.gov/').limit).toEqual(EDGAR_HOST_LIMIT);
     expect(http.limitState('https://www.sec.gov/').limit).toEqual(EDGAR_HOST_LIMIT);
   });
+});
+
+describeHttpFailures({
+  title: 'EDGAR submissions',
+  start: (fake, d) => {
+    fake.on('GET', TICKERS, { body: json('company_tickers.json') });
+    for (const [path, file] of Object.entries(DOCUMENTS)) fake.on('GET', path, { body: fixture(file) });
+    return createInsiderTradingProvider(
+      {
+        enabled: true,
+        baseUrl: fake.url,
+        archivesBaseUrl: fake.url,
+        intervalMs: 1_800_000,
+        lookbackDays: 90,
+        userAgent: UA,
+      },
+      d,
+    );
+  },
+  method: 'GET',
+  path: NWDV,
+  symbol: 'NWDV',
+  good: { body: json('submissions-CIK0001876543.json') },
+  renamed: {
+    body: (() => {
+      const renamed = json('submissions-CIK0001876543.json') as { filings: { recent: Record<string, unknown> } };
+      renamed.filings.recent.formType = renamed.filings.recent.form;
+      delete renamed.filings.recent.form;
+      return renamed;
+    })(),
+  },
+  rateLimitBody: { message: 'slow down' },
+  clockStart: NOW,
 });
 
 describe('Form 4 parsing', () => {

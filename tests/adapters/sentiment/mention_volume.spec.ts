@@ -23,6 +23,7 @@ import type {
   SentimentProvider,
   SourceName,
 } from '../../../adapters/sentiment/provider.js';
+import { rejection } from './provider-helpers.js';
 
 const HOUR = 3_600_000;
 /** 2026-03-06 15:00 UTC. */
@@ -69,16 +70,6 @@ const provider = (
     { enabled: true, intervalMs: 900_000, windowHours: 1, ...overrides },
     { http: createHttpClient(), history, now },
   );
-
-const errorOf = async (promise: Promise<unknown>): Promise<ProviderError> => {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof ProviderError) return err;
-    throw err;
-  }
-  throw new Error('expected a ProviderError');
-};
 
 describe('mention_volume config', () => {
   const parse = (env: Record<string, string>) => mentionVolumeConfig(z.object(MENTION_VOLUME_ENV).parse(env));
@@ -288,7 +279,7 @@ describe('mention_volume provider', () => {
 
   it('reports a corrupt stored reading as a schema error', async () => {
     const history = new MemoryHistory([...hourlyBaseline(168, 2), reading('twitter', NOW - 60_000, -3)]);
-    const err = await errorOf(provider(history).fetch('AAPL'));
+    const err = await rejection(provider(history).fetch('AAPL'));
     expect(err.kind).toBe('schema');
     expect(err.message).toMatch(/twitter.*mentions/);
   });
@@ -296,13 +287,13 @@ describe('mention_volume provider', () => {
   it('turns a failing store into a ProviderError', async () => {
     const history = new MemoryHistory();
     history.failure = new Error('database is locked');
-    const err = await errorOf(provider(history).fetch('AAPL'));
+    const err = await rejection(provider(history).fetch('AAPL'));
     expect(err.message).toMatch(/database is locked/);
   });
 
   it('refuses a symbol that is not a ticker, and is unavailable when disabled', async () => {
     const history = new MemoryHistory();
-    expect((await errorOf(provider(history).fetch('$$$'))).kind).toBe('config');
+    expect((await rejection(provider(history).fetch('$$$'))).kind).toBe('config');
     expect(history.queries).toHaveLength(0);
     const off = provider(history, () => NOW, { enabled: false });
     expect(off.availability()).toEqual({

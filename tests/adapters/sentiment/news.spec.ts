@@ -19,6 +19,7 @@ import {
 } from '../../../adapters/sentiment/news/provider.js';
 import type { ProviderDeps, SentimentProvider } from '../../../adapters/sentiment/provider.js';
 import { type FakeHttp, startFakeHttp } from '../../support/fake-http.js';
+import { describeHttpFailures, rejection } from './provider-helpers.js';
 
 const fixture = (name: string): string => readFileSync(new URL(`../../fixtures/news/${name}`, import.meta.url), 'utf8');
 const YAHOO = fixture('yahoo-aapl.xml');
@@ -32,16 +33,6 @@ const testClient = (maxRetryWaitMs = 50): HttpClient =>
   createHttpClient({ timeoutMs: 300, backoffMs: 5, maxRetries: 1, maxRetryWaitMs });
 
 const config = (env: Record<string, string>) => newsConfig(z.object(NEWS_ENV).parse(env));
-
-async function rejection(promise: Promise<unknown>): Promise<ProviderError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof ProviderError) return err;
-    throw err;
-  }
-  throw new Error('expected a ProviderError');
-}
 
 /** Inserts an RSS `<item>` before the first existing one. */
 const withItem = (xml: string, title: string, pubDate: string, guid: string): string =>
@@ -389,42 +380,15 @@ describe('news provider', () => {
   });
 
   it.each([
-    ['401', 'auth', { status: 401 }, 1],
     ['403', 'auth', { status: 403 }, 1],
-    ['500 (retried)', 'http', { status: 500 }, 2],
     ['404', 'http', { status: 404, body: 'Not Found' }, 1],
     ['an HTML page', 'malformed', { body: '<!DOCTYPE html><html><body>Will be right back<br></body></html>' }, 1],
     ['JSON', 'malformed', { body: { error: 'gone' } }, 1],
-    ['a renamed field', 'schema', { body: YAHOO.replaceAll('channel>', 'chanel>') }, 1],
   ])('maps %s to %s', async (_, kind, response, attempts) => {
     fake.on('GET', '/rss/2.0/headline', response);
     const error = await rejection(tickerOnly().fetch('AAPL'));
     expect(error.kind).toBe(kind);
     expect(tickerRequests()).toHaveLength(attempts);
-  });
-
-  it('times out on a feed that never answers', async () => {
-    fake.on('GET', '/rss/2.0/headline', { hang: true });
-    const error = await rejection(tickerOnly().fetch('AAPL'));
-    expect(error.kind).toBe('timeout');
-  });
-
-  it('reports 429 as rate_limited and pauses the host', async () => {
-    fake.on('GET', '/rss/2.0/headline', { status: 429, headers: { 'retry-after': '1' } });
-    const http = testClient();
-    const before = Date.now();
-    const error = await rejection(tickerOnly(http).fetch('AAPL'));
-    expect(error.kind).toBe('rate_limited');
-    expect(error.details.retryAfterMs).toBe(1000);
-    const url = tickerFeed().replace('{symbol}', 'AAPL');
-    expect(http.limitState(url).pausedUntil).toBeGreaterThanOrEqual(before + 1000);
-  });
-
-  it('retries after a short Retry-After and succeeds', async () => {
-    fake.on('GET', '/rss/2.0/headline', [{ status: 429, headers: { 'retry-after': '1' } }, { body: YAHOO }]);
-    const readings = await tickerOnly(testClient(2_000)).fetch('AAPL');
-    expect(readings).toHaveLength(1);
-    expect(tickerRequests()).toHaveLength(2);
   });
 
   it('is unavailable when disabled and then makes no request', async () => {
@@ -442,4 +406,17 @@ describe('news provider', () => {
   it('uses the configured interval', () => {
     expect(provider({ NEWS_POLL_INTERVAL: '120' }).intervalMs).toBe(120_000);
   });
+});
+
+describeHttpFailures({
+  title: 'RSS feed',
+  start: (fake, d) =>
+    createNewsProvider(config({ NEWS_RSS_FEEDS: `${fake.url}/rss/2.0/headline?s={symbol}&region=US&lang=en-US` }), d),
+  method: 'GET',
+  path: '/rss/2.0/headline',
+  symbol: 'AAPL',
+  good: { headers: { 'content-type': 'application/rss+xml' }, body: YAHOO },
+  renamed: { headers: { 'content-type': 'application/rss+xml' }, body: YAHOO.replaceAll('channel>', 'chanel>') },
+  rateLimitBody: { error: 'Too Many Requests' },
+  clockStart: NOW,
 });

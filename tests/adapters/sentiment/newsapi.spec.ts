@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { DEFAULT_USER_AGENT, type HttpClient, createHttpClient } from '../../../adapters/sentiment/http/http-client.js';
-import { ProviderError } from '../../../adapters/sentiment/http/provider-error.js';
 import { NEWSAPI_ENV, newsApiConfig } from '../../../adapters/sentiment/newsapi/config.js';
 import {
   NEWSAPI_DAILY_LIMIT,
@@ -15,6 +14,7 @@ import {
 import { ArticleSchema } from '../../../adapters/sentiment/newsapi/schema.js';
 import type { ProviderDeps, SentimentProvider } from '../../../adapters/sentiment/provider.js';
 import { type FakeHttp, startFakeHttp } from '../../support/fake-http.js';
+import { describeHttpFailures, rejection } from './provider-helpers.js';
 
 const fixture = (name: string): string =>
   readFileSync(new URL(`../../fixtures/newsapi/${name}`, import.meta.url), 'utf8');
@@ -29,16 +29,6 @@ const testClient = (maxRetryWaitMs = 50): HttpClient =>
   createHttpClient({ timeoutMs: 300, backoffMs: 5, maxRetries: 1, maxRetryWaitMs });
 
 const config = (env: Record<string, string>) => newsApiConfig(z.object(NEWSAPI_ENV).parse(env));
-
-async function rejection(promise: Promise<unknown>): Promise<ProviderError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof ProviderError) return err;
-    throw err;
-  }
-  throw new Error('expected a ProviderError');
-}
 
 describe('newsapi config', () => {
   it('defaults: enabled, newsapi.org, every 1800 s, no key, no names', () => {
@@ -193,62 +183,21 @@ describe('newsapi provider', () => {
   });
 
   it.each([
-    ['401 apiKeyInvalid', 'auth', { status: 401, body: KEY_INVALID }, 1],
     [
       '400 parameterInvalid',
       'http',
       { status: 400, body: { status: 'error', code: 'parameterInvalid', message: 'x' } },
       1,
     ],
-    ['500 (retried)', 'http', { status: 500, body: { status: 'error', code: 'unexpectedError', message: 'x' } }, 2],
     ['200 with an apiKeyMissing body', 'auth', { body: { status: 'error', code: 'apiKeyMissing', message: 'x' } }, 1],
     ['200 with a rateLimited body', 'rate_limited', { body: RATE_LIMITED }, 1],
-    ['malformed JSON', 'malformed', { body: '{"status":"ok","articles":[' }, 1],
     ['an HTML page', 'malformed', { body: '<html><body>Bad gateway</body></html>' }, 1],
-    [
-      'a renamed field',
-      'schema',
-      {
-        body: {
-          ...EVERYTHING,
-          articles: EVERYTHING.articles.map((a) => {
-            const { publishedAt, ...rest } = a as Record<string, unknown>;
-            return { ...rest, published_at: publishedAt };
-          }),
-        },
-      },
-      1,
-    ],
   ])('maps %s to %s', async (_, kind, response, attempts) => {
     fake.on('GET', '/v2/everything', response);
     const error = await rejection(provider().fetch('AAPL'));
     expect(error.kind).toBe(kind);
     expect(error.message).not.toContain(KEY);
     expect(fake.requests).toHaveLength(attempts);
-  });
-
-  it('times out when NewsAPI never answers', async () => {
-    fake.on('GET', '/v2/everything', { hang: true });
-    expect((await rejection(provider().fetch('AAPL'))).kind).toBe('timeout');
-  });
-
-  it('reports 429 rateLimited as rate_limited and pauses the host', async () => {
-    fake.on('GET', '/v2/everything', { status: 429, headers: { 'retry-after': '1' }, body: RATE_LIMITED });
-    const http = testClient();
-    const before = Date.now();
-    const error = await rejection(provider({}, http).fetch('AAPL'));
-    expect(error.kind).toBe('rate_limited');
-    expect(error.details.retryAfterMs).toBe(1000);
-    expect(http.limitState(fake.url).pausedUntil).toBeGreaterThanOrEqual(before + 1000);
-  });
-
-  it('retries after a short Retry-After and succeeds', async () => {
-    fake.on('GET', '/v2/everything', [
-      { status: 429, headers: { 'retry-after': '1' }, body: RATE_LIMITED },
-      { body: EVERYTHING },
-    ]);
-    expect(await provider({}, testClient(2_000)).fetch('AAPL')).toHaveLength(1);
-    expect(fake.requests).toHaveLength(2);
   });
 
   it('is unavailable without a key, naming the variable, and makes no request', async () => {
@@ -264,4 +213,30 @@ describe('newsapi provider', () => {
       reason: expect.stringContaining('NEWS_NEWSAPI_ENABLED'),
     });
   });
+});
+
+describeHttpFailures({
+  title: 'NewsAPI',
+  start: (fake, d) =>
+    createNewsApiProvider(
+      config({ NEWS_NEWSAPI_BASE_URL: fake.url, NEWS_NEWSAPI_KEY: KEY, NEWS_NEWSAPI_QUERIES: 'AAPL=Apple' }),
+      d,
+    ),
+  method: 'GET',
+  path: '/v2/everything',
+  symbol: 'AAPL',
+  good: { body: EVERYTHING },
+  renamed: {
+    body: {
+      ...EVERYTHING,
+      articles: EVERYTHING.articles.map((a) => {
+        const { publishedAt, ...rest } = a as Record<string, unknown>;
+        return { ...rest, published_at: publishedAt };
+      }),
+    },
+  },
+  rateLimitBody: RATE_LIMITED,
+  unauthorizedBody: KEY_INVALID,
+  clockStart: NOW,
+  secret: KEY,
 });

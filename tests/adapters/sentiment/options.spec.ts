@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { DEFAULT_USER_AGENT, createHttpClient } from '../../../adapters/sentiment/http/http-client.js';
-import { ProviderError } from '../../../adapters/sentiment/http/provider-error.js';
 import { OPTIONS_ENV, type OptionsConfig, optionsConfig } from '../../../adapters/sentiment/options/config.js';
 import {
   ALERT_LIMIT,
@@ -24,6 +23,7 @@ import {
 import type { FlowAlert } from '../../../adapters/sentiment/options/schema.js';
 import type { ProviderDeps, ProviderReading } from '../../../adapters/sentiment/provider.js';
 import { type FakeHttp, type FakeResponse, startFakeHttp } from '../../support/fake-http.js';
+import { describeHttpFailures, rejection } from './provider-helpers.js';
 
 const NOW = Date.parse('2025-03-10T20:00:00Z');
 const PATH = '/api/option-trades/flow-alerts';
@@ -78,15 +78,6 @@ const bullishStats: OptionStatsSnapshot = {
   avgOptionVolume: tick(250_000),
   impliedVol: tick(0.3, NOW - 30_000),
   historicalVol: tick(0.24),
-};
-
-const rejection = async (promise: Promise<unknown>): Promise<ProviderError> => {
-  const error: unknown = await promise.then(
-    () => new Error('expected a rejection'),
-    (err: unknown) => err,
-  );
-  expect(error).toBeInstanceOf(ProviderError);
-  return error as ProviderError;
 };
 
 const alert = (over: Partial<FlowAlert> = {}): FlowAlert => ({
@@ -404,6 +395,12 @@ describe('options provider: IBKR only', () => {
   });
 });
 
+const renamedAlerts = () => {
+  const body = flowAlerts();
+  body.data = body.data.map(({ total_premium, ...rest }) => ({ ...rest, premium: total_premium }));
+  return body;
+};
+
 describe('options provider: Unusual Whales flow alerts', () => {
   let fake: FakeHttp;
   beforeEach(async () => {
@@ -465,69 +462,30 @@ describe('options provider: Unusual Whales flow alerts', () => {
     expect(await createOptionsProvider(configFor(fake.url), depsFor(), source).fetch('TSLA')).toEqual([]);
   });
 
-  describe('HTTP failures', () => {
-    const hits = () => fake.requests.filter((r) => r.path === PATH).length;
-
-    it('401 → auth', async () => {
-      fake.on('GET', PATH, { status: 401, body: { message: 'Unauthorized' } });
-      const error = await rejection(createOptionsProvider(configFor(fake.url), depsFor()).fetch('AAPL'));
-      expect(error.kind).toBe('auth');
-      expect(error.details.status).toBe(401);
-      expect(error.message).not.toContain(KEY);
-    });
-
-    it('429 with a long Retry-After → rate_limited and the host paused', async () => {
-      fake.on('GET', PATH, { status: 429, headers: { 'Retry-After': '120' }, body: { message: 'Too many requests' } });
-      const deps = depsFor();
-      const before = Date.now();
-      const error = await rejection(createOptionsProvider(configFor(fake.url), deps).fetch('AAPL'));
-      expect(error.kind).toBe('rate_limited');
-      expect(error.details.retryAfterMs).toBe(120_000);
-      expect(hits()).toBe(1);
-      expect(deps.http.limitState(fake.url).pausedUntil ?? 0).toBeGreaterThanOrEqual(before + 119_000);
-    });
-
-    it('429 with a short Retry-After is retried and then succeeds', async () => {
-      fake.on('GET', PATH, [{ status: 429, headers: { 'Retry-After': '0' }, body: { message: 'slow down' } }, good]);
-      const readings = await createOptionsProvider(configFor(fake.url), depsFor()).fetch('AAPL');
-      expect(readings).toHaveLength(1);
-      expect(hits()).toBe(2);
-    });
-
-    it('500 is retried, then http', async () => {
-      fake.on('GET', PATH, { status: 500, body: 'Internal Server Error' });
-      const error = await rejection(createOptionsProvider(configFor(fake.url), depsFor()).fetch('AAPL'));
-      expect(error.kind).toBe('http');
-      expect(error.details.status).toBe(500);
-      expect(hits()).toBe(2);
-    });
-
-    it('a hang → timeout', async () => {
-      fake.on('GET', PATH, { hang: true });
-      const error = await rejection(createOptionsProvider(configFor(fake.url), depsFor()).fetch('AAPL'));
-      expect(error.kind).toBe('timeout');
-    });
-
-    it('malformed JSON → malformed', async () => {
-      fake.on('GET', PATH, { status: 200, body: '{"data": [ {"ticker": ' });
-      const error = await rejection(createOptionsProvider(configFor(fake.url), depsFor()).fetch('AAPL'));
-      expect(error.kind).toBe('malformed');
-    });
-
-    it('a renamed field (total_premium → premium) → schema', async () => {
-      const body = flowAlerts();
-      body.data = body.data.map(({ total_premium, ...rest }) => ({ ...rest, premium: total_premium }));
-      fake.on('GET', PATH, { status: 200, body });
-      const error = await rejection(createOptionsProvider(configFor(fake.url), depsFor()).fetch('AAPL'));
-      expect(error.kind).toBe('schema');
-      expect(error.message).toContain('total_premium');
-    });
-
-    it('a UW failure rejects even with IBKR figures (they are day totals: the next poll loses nothing)', async () => {
-      fake.on('GET', PATH, { status: 401, body: { message: 'Unauthorized' } });
-      const source = fakeSource({ AAPL: bullishStats });
-      const error = await rejection(createOptionsProvider(configFor(fake.url), depsFor(), source).fetch('AAPL'));
-      expect(error.kind).toBe('auth');
-    });
+  it('names the renamed field when the alerts change shape (total_premium → premium)', async () => {
+    fake.on('GET', PATH, { status: 200, body: renamedAlerts() });
+    const error = await rejection(createOptionsProvider(configFor(fake.url), depsFor()).fetch('AAPL'));
+    expect(error.kind).toBe('schema');
+    expect(error.message).toContain('total_premium');
   });
+
+  it('a UW failure rejects even with IBKR figures (they are day totals: the next poll loses nothing)', async () => {
+    fake.on('GET', PATH, { status: 401, body: { message: 'Unauthorized' } });
+    const source = fakeSource({ AAPL: bullishStats });
+    const error = await rejection(createOptionsProvider(configFor(fake.url), depsFor(), source).fetch('AAPL'));
+    expect(error.kind).toBe('auth');
+  });
+});
+
+describeHttpFailures({
+  title: 'Unusual Whales flow alerts',
+  start: (fake, d) => createOptionsProvider(configFor(fake.url), d),
+  method: 'GET',
+  path: PATH,
+  symbol: 'AAPL',
+  good: { status: 200, body: flowAlerts() },
+  renamed: { status: 200, body: renamedAlerts() },
+  rateLimitBody: { message: 'Too many requests' },
+  clockStart: NOW,
+  secret: KEY,
 });

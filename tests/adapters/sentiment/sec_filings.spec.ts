@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { type HttpClient, createHttpClient } from '../../../adapters/sentiment/http/http-client.js';
-import { ProviderError } from '../../../adapters/sentiment/http/provider-error.js';
 import type { ProviderReading, ReadingHistory } from '../../../adapters/sentiment/provider.js';
 import {
   SEC_FILINGS_ENV,
@@ -27,6 +26,7 @@ import {
   scoreFilings,
 } from '../../../adapters/sentiment/sec_filings/provider.js';
 import { type FakeHttp, startFakeHttp } from '../../support/fake-http.js';
+import { describeHttpFailures, rejection } from './provider-helpers.js';
 
 const fixture = (name: string): string =>
   readFileSync(new URL(`../../fixtures/sec_filings/${name}`, import.meta.url), 'utf8');
@@ -98,15 +98,6 @@ describe('sec_filings provider against a fake EDGAR', () => {
       },
       { http, history, now: () => now },
     );
-
-  const failure = async (promise: Promise<unknown>): Promise<ProviderError> => {
-    const error = await promise.then(
-      () => undefined,
-      (err: unknown) => err,
-    );
-    expect(error).toBeInstanceOf(ProviderError);
-    return error as ProviderError;
-  };
 
   beforeEach(async () => {
     fake = await startFakeHttp();
@@ -219,7 +210,7 @@ describe('sec_filings provider against a fake EDGAR', () => {
     const availability = p.availability();
     expect(availability.available).toBe(false);
     expect(!availability.available && availability.reason).toContain('SEC_USER_AGENT');
-    expect((await failure(p.fetch('NWDV'))).kind).toBe('config');
+    expect((await rejection(p.fetch('NWDV'))).kind).toBe('config');
     expect(fake.requests).toHaveLength(0);
   });
 
@@ -247,69 +238,50 @@ describe('sec_filings provider against a fake EDGAR', () => {
     expect(http.limitState('https://www.sec.gov/x').limit).toEqual(EDGAR_HOST_LIMIT);
   });
 
-  it('403 (undeclared client) and 401 are auth errors', async () => {
+  it('403 (an undeclared client) is an auth error', async () => {
     fake.on('GET', NWDV, { status: 403, body: 'Request Rate Threshold Exceeded' });
-    expect((await failure(provider().fetch('NWDV'))).kind).toBe('auth');
-    fake.on('GET', TICKERS, { status: 401, body: 'Unauthorized' });
-    const error = await failure(provider().fetch('NWDV'));
-    expect(error.kind).toBe('auth');
-    expect(error.details.status).toBe(401);
-  });
-
-  it('429 with a long Retry-After is rate_limited and pauses the host', async () => {
-    fake.on('GET', NWDV, { status: 429, headers: { 'Retry-After': '1' }, body: 'slow down' });
-    const error = await failure(provider().fetch('NWDV'));
-    expect(error.kind).toBe('rate_limited');
-    expect(error.details.retryAfterMs).toBe(1000);
-    const pausedUntil = http.limitState(fake.url).pausedUntil;
-    expect(pausedUntil).not.toBeNull();
-    expect(pausedUntil ?? 0).toBeGreaterThan(Date.now());
-  });
-
-  it('429 with a short Retry-After is retried and succeeds', async () => {
-    fake.on('GET', NWDV, [
-      { status: 429, headers: { 'Retry-After': '0' }, body: 'slow down' },
-      { body: json('submissions-CIK0001876543.json') },
-    ]);
-    expect(await provider().fetch('NWDV')).toHaveLength(1);
-    expect(fake.requests.filter((q) => q.path === NWDV)).toHaveLength(2);
-  });
-
-  it('500 is retried, then an http error', async () => {
-    fake.on('GET', NWDV, { status: 500, body: 'oops' });
-    const error = await failure(provider().fetch('NWDV'));
-    expect(error.kind).toBe('http');
-    expect(error.details.status).toBe(500);
-    expect(fake.requests.filter((q) => q.path === NWDV)).toHaveLength(2);
-  });
-
-  it('a hanging server is a timeout', async () => {
-    fake.on('GET', NWDV, { hang: true });
-    expect((await failure(provider().fetch('NWDV'))).kind).toBe('timeout');
-  });
-
-  it('a body that is not JSON is malformed', async () => {
-    fake.on('GET', NWDV, { body: '<html><body>Service Unavailable</body></html>' });
-    expect((await failure(provider().fetch('NWDV'))).kind).toBe('malformed');
+    expect((await rejection(provider().fetch('NWDV'))).kind).toBe('auth');
   });
 
   it('a renamed column is a schema error, and so are columns of different lengths', async () => {
-    const renamed = json('submissions-CIK0001876543.json') as { filings: { recent: Record<string, unknown> } };
-    renamed.filings.recent.acceptedDateTime = renamed.filings.recent.acceptanceDateTime;
-    delete renamed.filings.recent.acceptanceDateTime;
-    fake.on('GET', NWDV, { body: renamed });
-    const error = await failure(provider().fetch('NWDV'));
+    fake.on('GET', NWDV, { body: renamedSubmissions() });
+    const error = await rejection(provider().fetch('NWDV'));
     expect(error.kind).toBe('schema');
     expect(error.message).toContain('acceptanceDateTime');
 
     const ragged = json('submissions-CIK0001876543.json') as { filings: { recent: Record<string, unknown[]> } };
     ragged.filings.recent.form?.pop();
     fake.on('GET', NWDV, { body: ragged });
-    expect((await failure(provider().fetch('NWDV'))).kind).toBe('schema');
+    expect((await rejection(provider().fetch('NWDV'))).kind).toBe('schema');
 
     fake.on('GET', TICKERS, { body: { '0': { cik: 1876543, ticker: 'NWDV', title: 'Northwind' } } });
-    expect((await failure(provider().fetch('NWDV'))).kind).toBe('schema');
+    expect((await rejection(provider().fetch('NWDV'))).kind).toBe('schema');
   });
+});
+
+const renamedSubmissions = (): Record<string, unknown> => {
+  const renamed = json('submissions-CIK0001876543.json') as { filings: { recent: Record<string, unknown> } };
+  renamed.filings.recent.acceptedDateTime = renamed.filings.recent.acceptanceDateTime;
+  delete renamed.filings.recent.acceptanceDateTime;
+  return renamed;
+};
+
+describeHttpFailures({
+  title: 'EDGAR submissions',
+  start: (fake, d) => {
+    fake.on('GET', TICKERS, { body: json('company_tickers.json') });
+    return createSecFilingsProvider(
+      { enabled: true, baseUrl: fake.url, archivesBaseUrl: fake.url, intervalMs: 900_000, userAgent: UA },
+      d,
+    );
+  },
+  method: 'GET',
+  path: NWDV,
+  symbol: 'NWDV',
+  good: { body: json('submissions-CIK0001876543.json') },
+  renamed: { body: renamedSubmissions() },
+  rateLimitBody: { message: 'slow down' },
+  clockStart: NOW,
 });
 
 describe('EDGAR helpers', () => {

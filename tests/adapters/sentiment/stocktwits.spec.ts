@@ -22,7 +22,7 @@ import {
   fixture,
   makeDeps,
   rejection,
-} from './social-helpers.js';
+} from './provider-helpers.js';
 
 const NOW = Date.parse('2025-03-10T15:00:00Z');
 const AAPL = '/api/2/streams/symbol/AAPL.json';

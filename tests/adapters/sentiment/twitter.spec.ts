@@ -18,7 +18,7 @@ import {
   fixture,
   makeDeps,
   rejection,
-} from './social-helpers.js';
+} from './provider-helpers.js';
 
 const NOW = Date.parse('2025-03-10T15:00:00Z');
 const PATH = '/2/tweets/search/recent';

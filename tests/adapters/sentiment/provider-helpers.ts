@@ -48,15 +48,22 @@ export interface FailureSuite {
   readonly renamed: FakeResponse;
   /** The body the API documents for a 429. */
   readonly rateLimitBody: object;
+  /** The body the API documents for a 401 (a generic one by default). */
+  readonly unauthorizedBody?: object;
   readonly clockStart: number;
+  /** A credential the provider sends: no error message may contain it. */
+  readonly secret?: string;
+  /** Names the provider in the suite's title when a spec tests more than one (e.g. two APIs). */
+  readonly title?: string;
 }
 
 /**
  * The failure modes every HTTP provider must classify: 401, 429 with and without a long
- * Retry-After, 500, a hang, malformed JSON and a schema change.
+ * Retry-After, 500, a hang, malformed JSON and a schema change. Each provider spec runs it against
+ * its main data route.
  */
 export function describeHttpFailures(suite: FailureSuite): void {
-  describe('HTTP failures', () => {
+  describe(suite.title === undefined ? 'HTTP failures' : `HTTP failures (${suite.title})`, () => {
     let fake: FakeHttp;
     let deps: ProviderDeps;
     let provider: SentimentProvider;
@@ -68,10 +75,16 @@ export function describeHttpFailures(suite: FailureSuite): void {
       provider = suite.start(fake, deps);
     });
     afterEach(() => fake.close());
+    /** The provider's rejection, which never shows the credential. */
+    const failed = async (): Promise<ProviderError> => {
+      const error = await rejection(provider.fetch(suite.symbol));
+      if (suite.secret !== undefined) expect(error.message).not.toContain(suite.secret);
+      return error;
+    };
 
     it('401 rejects with auth', async () => {
-      fake.on(suite.method, suite.path, { status: 401, body: { message: 'Unauthorized' } });
-      const error = await rejection(provider.fetch(suite.symbol));
+      fake.on(suite.method, suite.path, { status: 401, body: suite.unauthorizedBody ?? { message: 'Unauthorized' } });
+      const error = await failed();
       expect(error.kind).toBe('auth');
       expect(error.details.status).toBe(401);
     });
@@ -79,7 +92,7 @@ export function describeHttpFailures(suite: FailureSuite): void {
     it('429 with a long Retry-After rejects with rate_limited and pauses the host', async () => {
       fake.on(suite.method, suite.path, { status: 429, headers: { 'Retry-After': '120' }, body: suite.rateLimitBody });
       const before = Date.now();
-      const error = await rejection(provider.fetch(suite.symbol));
+      const error = await failed();
       expect(error.kind).toBe('rate_limited');
       expect(error.details.retryAfterMs).toBe(120_000);
       expect(hits()).toBe(1);
@@ -100,7 +113,7 @@ export function describeHttpFailures(suite: FailureSuite): void {
 
     it('500 is retried, then rejects with http', async () => {
       fake.on(suite.method, suite.path, { status: 500, body: 'Internal Server Error' });
-      const error = await rejection(provider.fetch(suite.symbol));
+      const error = await failed();
       expect(error.kind).toBe('http');
       expect(error.details.status).toBe(500);
       expect(hits()).toBe(2);
@@ -108,19 +121,19 @@ export function describeHttpFailures(suite: FailureSuite): void {
 
     it('a hang rejects with timeout', async () => {
       fake.on(suite.method, suite.path, { hang: true });
-      const error = await rejection(provider.fetch(suite.symbol));
+      const error = await failed();
       expect(error.kind).toBe('timeout');
     });
 
     it('malformed JSON rejects with malformed', async () => {
       fake.on(suite.method, suite.path, { status: 200, body: '{"data": [ {"id": ' });
-      const error = await rejection(provider.fetch(suite.symbol));
+      const error = await failed();
       expect(error.kind).toBe('malformed');
     });
 
     it('a renamed field rejects with schema', async () => {
       fake.on(suite.method, suite.path, suite.renamed);
-      const error = await rejection(provider.fetch(suite.symbol));
+      const error = await failed();
       expect(error.kind).toBe('schema');
     });
   });
