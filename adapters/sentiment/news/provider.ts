@@ -292,6 +292,32 @@ export const scoreArticles = (articles: readonly WeightedArticle[]): NewsScore |
   };
 };
 
+/**
+ * The reading of a symbol's new articles (none without articles): `scoreArticles`, dated at the
+ * newest article but never later than `now`, with `detail` added to the scoring's own figures.
+ */
+export const articlesReading = (
+  source: 'news' | 'newsapi',
+  symbol: string,
+  articles: readonly WeightedArticle[],
+  now: number,
+  detail: Readonly<Record<string, unknown>>,
+): ProviderReading[] => {
+  const s = scoreArticles(articles);
+  if (s === undefined) return [];
+  return [
+    {
+      source,
+      symbol,
+      score: s.score,
+      confidence: s.confidence,
+      mentions: s.mentions,
+      sourceTs: Math.min(s.sourceTs, now),
+      detail: { scored: s.scored, meanRelevance: Math.round(s.meanRelevance * 1000) / 1000, ...detail },
+    },
+  ];
+};
+
 // ---------------------------------------------------------------------------------------------
 // The provider
 // ---------------------------------------------------------------------------------------------
@@ -380,24 +406,7 @@ export const createNewsProvider = (config: NewsConfig, deps: ProviderDeps): Sent
         if (next !== undefined) marks.set(key, next);
       });
 
-      const s = scoreArticles(articles);
-      if (s === undefined) return [];
-      return [
-        {
-          source: 'news',
-          symbol,
-          score: s.score,
-          confidence: s.confidence,
-          mentions: s.mentions,
-          sourceTs: Math.min(s.sourceTs, now),
-          detail: {
-            scored: s.scored,
-            meanRelevance: Math.round(s.meanRelevance * 1000) / 1000,
-            feeds: results.length,
-            failedFeeds: failures.length,
-          },
-        },
-      ];
+      return articlesReading('news', symbol, articles, now, { feeds: results.length, failedFeeds: failures.length });
     },
   };
 };

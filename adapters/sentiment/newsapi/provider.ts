@@ -6,7 +6,7 @@ import {
   type WeightedArticle,
   advanceMark,
   articleRelevance,
-  scoreArticles,
+  articlesReading,
   stripHtml,
   unseen,
 } from '../news/provider.js';
@@ -140,23 +140,7 @@ export const createNewsApiProvider = (config: NewsApiConfig, deps: ProviderDeps)
       const next = advanceMark(mark, items);
       if (next !== undefined) marks.set(key, next);
 
-      const s = scoreArticles(articles);
-      if (s === undefined) return [];
-      return [
-        {
-          source: 'newsapi',
-          symbol,
-          score: s.score,
-          confidence: s.confidence,
-          mentions: s.mentions,
-          sourceTs: Math.min(s.sourceTs, now),
-          detail: {
-            scored: s.scored,
-            meanRelevance: Math.round(s.meanRelevance * 1000) / 1000,
-            totalResults: body.totalResults,
-          },
-        },
-      ];
+      return articlesReading('newsapi', symbol, articles, now, { totalResults: body.totalResults });
     },
   };
 };
