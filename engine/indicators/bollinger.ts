@@ -1,4 +1,5 @@
 import { assertPeriod } from './assert-period.js';
+import { doubles } from './doubles.js';
 import type { SeriesIndicator } from './series-indicator.js';
 
 /**
@@ -20,11 +21,11 @@ import type { SeriesIndicator } from './series-indicator.js';
  * technicalindicators returns the NaN of 0/0 or a ratio of its rounding noise (0.75, 0.17, ...).
  */
 export class Bollinger implements SeriesIndicator {
-  private readonly buffer: Float64Array;
+  private readonly buffer: number[];
   /** Mean of `buffer[j..period-1]` as of the last wrap. */
-  private readonly suffixMean: Float64Array;
+  private readonly suffixMean: number[];
   /** M2 of `buffer[j..period-1]` as of the last wrap. */
-  private readonly suffixM2: Float64Array;
+  private readonly suffixM2: number[];
   /** Values added since the last wrap (all values during warm-up): Welford accumulators. */
   private tailMean = 0;
   private tailM2 = 0;
@@ -42,9 +43,9 @@ export class Bollinger implements SeriesIndicator {
     if (!Number.isFinite(stdDev) || stdDev <= 0) {
       throw new RangeError(`Bollinger stdDev must be a positive number, got ${stdDev}`);
     }
-    this.buffer = new Float64Array(period);
-    this.suffixMean = new Float64Array(period);
-    this.suffixM2 = new Float64Array(period);
+    this.buffer = doubles(period);
+    this.suffixMean = doubles(period);
+    this.suffixM2 = doubles(period);
   }
 
   get ready(): boolean {

@@ -1,4 +1,5 @@
 import { assertPeriod } from './assert-period.js';
+import { doubles } from './doubles.js';
 import type { SeriesIndicator } from './series-indicator.js';
 
 /**
@@ -7,14 +8,14 @@ import type { SeriesIndicator } from './series-indicator.js';
  * values; inputs are prices, which the Bar contract keeps positive, so the divisor is never 0.
  */
 export class Roc implements SeriesIndicator {
-  private readonly buffer: Float64Array;
+  private readonly buffer: number[];
   private count = 0;
   private index = 0;
   private current = Number.NaN;
 
   constructor(readonly period: number) {
     assertPeriod('Roc', period);
-    this.buffer = new Float64Array(period);
+    this.buffer = doubles(period);
   }
 
   get value(): number {

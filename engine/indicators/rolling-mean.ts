@@ -1,4 +1,5 @@
 import { assertPeriod } from './assert-period.js';
+import { doubles } from './doubles.js';
 import type { SeriesIndicator } from './series-indicator.js';
 
 /**
@@ -13,9 +14,9 @@ import type { SeriesIndicator } from './series-indicator.js';
  * to `period` roundings at most however long the run (for non-negative inputs such as volumes).
  */
 export class RollingMean implements SeriesIndicator {
-  private readonly buffer: Float64Array;
+  private readonly buffer: number[];
   /** `suffix[j]` = sum of `buffer[j..period-1]` as of the last wrap; `suffix[period]` = 0. */
-  private readonly suffix: Float64Array;
+  private readonly suffix: number[];
   /** Sum of the values added since the last wrap (all values during warm-up). */
   private tail = 0;
   private count = 0;
@@ -24,8 +25,8 @@ export class RollingMean implements SeriesIndicator {
 
   constructor(readonly period: number) {
     assertPeriod('RollingMean', period);
-    this.buffer = new Float64Array(period);
-    this.suffix = new Float64Array(period + 1);
+    this.buffer = doubles(period);
+    this.suffix = doubles(period + 1);
   }
 
   get value(): number {

@@ -1,4 +1,5 @@
 import { assertPeriod } from '../indicators/assert-period.js';
+import { doubles } from '../indicators/doubles.js';
 
 /** How the levels are found; see {@link PivotLevels}. */
 export interface PivotLevelsOptions {
@@ -52,7 +53,8 @@ const KIND_LOW = 1;
  * `minTouches` members are dropped. Fixed levels join as they are (never merged with a group).
  *
  * Cost: O(1) per bar to detect a pivot; when the pivot set changes, an O(k) sorted insert or removal
- * and an O(k) regrouping, with k <= 2 x ceil(lookback / 3) pivots, all in preallocated typed arrays.
+ * and an O(k) regrouping, with k <= 2 x ceil(lookback / 3) pivots, all in arrays allocated once
+ * (`doubles`: on the V8 heap, next to the levels).
  */
 export class PivotLevels {
   private readonly lookback: number;
@@ -60,24 +62,24 @@ export class PivotLevels {
   private readonly minTouches: number;
   private readonly fixedCount: number;
 
-  private readonly highs = new Float64Array(SPAN);
-  private readonly lows = new Float64Array(SPAN);
+  private readonly highs = doubles(SPAN);
+  private readonly lows = doubles(SPAN);
   private seen = 0;
 
   /** FIFO of counted pivots in bar order. */
-  private readonly pivotBar: Float64Array;
-  private readonly pivotPrice: Float64Array;
-  private readonly pivotKind: Uint8Array;
+  private readonly pivotBar: number[];
+  private readonly pivotPrice: number[];
+  private readonly pivotKind: number[];
   private pivotHead = 0;
   private pivotTotal = 0;
 
   /** The counted pivots' prices, ascending. */
-  private readonly sorted: Float64Array;
+  private readonly sorted: number[];
 
   /** Fixed levels first, then the groups, ascending. */
-  private readonly levelPrice: Float64Array;
-  private readonly levelTouches: Float64Array;
-  private readonly levelStrength: Float64Array;
+  private readonly levelPrice: number[];
+  private readonly levelTouches: number[];
+  private readonly levelStrength: number[];
   private levelTotal: number;
 
   constructor(options: PivotLevelsOptions) {
@@ -101,14 +103,14 @@ export class PivotLevels {
     // Pivot highs are >= 3 bars apart (each beats the other otherwise), so are pivot lows:
     // at most 2 x ceil(lookback / 3) <= lookback pivots are counted at once.
     const capacity = options.lookback;
-    this.pivotBar = new Float64Array(capacity);
-    this.pivotPrice = new Float64Array(capacity);
-    this.pivotKind = new Uint8Array(capacity);
-    this.sorted = new Float64Array(capacity);
+    this.pivotBar = doubles(capacity);
+    this.pivotPrice = doubles(capacity);
+    this.pivotKind = doubles(capacity);
+    this.sorted = doubles(capacity);
     const levels = capacity + this.fixedCount;
-    this.levelPrice = new Float64Array(levels);
-    this.levelTouches = new Float64Array(levels);
-    this.levelStrength = new Float64Array(levels);
+    this.levelPrice = doubles(levels);
+    this.levelTouches = doubles(levels);
+    this.levelStrength = doubles(levels);
     options.fixedLevels.forEach((price, i) => {
       this.levelPrice[i] = price;
       this.levelStrength[i] = options.fixedStrength;
@@ -235,7 +237,7 @@ export class PivotLevels {
   }
 
   /** Whether bar `c`'s value beats the ORDER bars on each side (sign 1: greater; -1: smaller). */
-  private isExtreme(values: Float64Array, c: number, sign: 1 | -1): boolean {
+  private isExtreme(values: number[], c: number, sign: 1 | -1): boolean {
     const v = (values[c % SPAN] ?? 0) * sign;
     for (let j = c - ORDER; j <= c + ORDER; j++) {
       if (j !== c && !(v > (values[j % SPAN] ?? 0) * sign)) return false;
