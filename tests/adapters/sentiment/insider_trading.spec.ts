@@ -91,6 +91,16 @@ describe('insider_trading config', () => {
   });
 });
 
+/** The provider's config with both EDGAR hosts at `url` (a fake server). */
+const edgarAt = (url: string): InsiderTradingConfig => ({
+  enabled: true,
+  baseUrl: url,
+  archivesBaseUrl: url,
+  intervalMs: 1_800_000,
+  lookbackDays: 90,
+  userAgent: UA,
+});
+
 describe('insider_trading provider against a fake EDGAR', () => {
   let fake: FakeHttp;
   let http: HttpClient;
@@ -98,18 +108,7 @@ describe('insider_trading provider against a fake EDGAR', () => {
   const history: ReadingHistory = { readings: () => Promise.resolve([]) };
 
   const provider = (overrides: Partial<InsiderTradingConfig> = {}) =>
-    createInsiderTradingProvider(
-      {
-        enabled: true,
-        baseUrl: fake.url,
-        archivesBaseUrl: fake.url,
-        intervalMs: 1_800_000,
-        lookbackDays: 90,
-        userAgent: UA,
-        ...overrides,
-      },
-      { http, history, now: () => now },
-    );
+    createInsiderTradingProvider({ ...edgarAt(fake.url), ...overrides }, { http, history, now: () => now });
 
   const documentRequests = () => fake.requests.filter((q) => q.path.startsWith('/Archives/'));
 
@@ -280,17 +279,7 @@ describeHttpFailures({
   start: (fake, d) => {
     fake.on('GET', TICKERS, { body: json('company_tickers.json') });
     for (const [path, file] of Object.entries(DOCUMENTS)) fake.on('GET', path, { body: fixture(file) });
-    return createInsiderTradingProvider(
-      {
-        enabled: true,
-        baseUrl: fake.url,
-        archivesBaseUrl: fake.url,
-        intervalMs: 1_800_000,
-        lookbackDays: 90,
-        userAgent: UA,
-      },
-      d,
-    );
+    return createInsiderTradingProvider(edgarAt(fake.url), d);
   },
   method: 'GET',
   path: NWDV,
