@@ -1,8 +1,10 @@
+import { EMPTY, NEVER, of } from 'rxjs';
 import type { AccountState, Position } from '../../engine/messages/account.js';
 import type { Bar } from '../../engine/messages/market.js';
 import type { FillEvent } from '../../engine/messages/order.js';
 import type { ScoredSignal, Signal } from '../../engine/messages/signal.js';
 import { scoreConfluence } from '../../engine/confluence/confluence.js';
+import type { BrokerPort } from '../../engine/ports/broker.port.js';
 import type { RiskConfig } from '../../engine/risk/risk.operator.js';
 import { DEFAULT_SETTLEMENT_CONFIG } from '../../engine/risk/settlement-ledger.js';
 
@@ -127,4 +129,14 @@ export const riskConfig = (over: Partial<RiskConfig> = {}): RiskConfig => ({
   settlement: DEFAULT_SETTLEMENT_CONFIG,
   earningsBlackoutMs: 0,
   ...over,
+});
+
+/** A connected broker that only hands orders over through `submit` (no events, cancel does nothing). */
+export const brokerSubmitting = (submit: BrokerPort['submit']): BrokerPort => ({
+  name: 'paper',
+  events$: NEVER,
+  connection$: of('connected'),
+  isConnected: () => true,
+  submit,
+  cancel: () => EMPTY,
 });

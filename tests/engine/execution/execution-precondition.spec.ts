@@ -1,12 +1,11 @@
-import { EMPTY, Observable, Subject, lastValueFrom, of, toArray } from 'rxjs';
+import { EMPTY, Observable, lastValueFrom, of, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { executeOrders } from '../../../engine/execution/execution.operator.js';
-import type { BrokerEvent, OrderIntent } from '../../../engine/messages/order.js';
+import type { OrderIntent } from '../../../engine/messages/order.js';
 import type { RiskApproved } from '../../../engine/messages/risk.js';
-import type { BrokerPort } from '../../../engine/ports/broker.port.js';
 import type { StorePort } from '../../../engine/ports/store.port.js';
 import { EventTimeScheduler } from '../../../engine/scheduler/event-time-scheduler.js';
-import { T0, scored } from '../../support/factories.js';
+import { T0, brokerSubmitting, scored } from '../../support/factories.js';
 
 const approved = (id: string, purpose: 'enter' | 'exit' = 'exit'): RiskApproved => ({
   kind: 'risk.approved',
@@ -38,17 +37,10 @@ const harness = () => {
         sub.complete();
       }),
   } as unknown as StorePort;
-  const broker: BrokerPort = {
-    name: 'paper',
-    events$: new Subject<BrokerEvent>(),
-    connection$: of('connected'),
-    isConnected: () => true,
-    submit: (o) => {
-      calls.push(`send:${o.clientOrderId}`);
-      return EMPTY;
-    },
-    cancel: () => EMPTY,
-  };
+  const broker = brokerSubmitting((o) => {
+    calls.push(`send:${o.clientOrderId}`);
+    return EMPTY;
+  });
   return { calls, store, broker };
 };
 

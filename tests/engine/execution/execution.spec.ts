@@ -2,12 +2,11 @@ import { EMPTY, NEVER, Observable, Subject, lastValueFrom, map, of, throwError, 
 import { marbles } from 'rxjs-marbles';
 import { describe, expect, it } from 'vitest';
 import { executeOrders } from '../../../engine/execution/execution.operator.js';
-import type { BrokerEvent, OrderIntent } from '../../../engine/messages/order.js';
+import type { OrderIntent } from '../../../engine/messages/order.js';
 import type { RiskApproved } from '../../../engine/messages/risk.js';
-import type { BrokerPort } from '../../../engine/ports/broker.port.js';
 import type { StorePort } from '../../../engine/ports/store.port.js';
 import { EventTimeScheduler } from '../../../engine/scheduler/event-time-scheduler.js';
-import { T0, scored } from '../../support/factories.js';
+import { T0, brokerSubmitting, scored } from '../../support/factories.js';
 
 const approved = (id: string): RiskApproved => ({
   kind: 'risk.approved',
@@ -45,19 +44,12 @@ const harness = (opts: { persistFails?: string; sendFails?: string; sendHangs?: 
         return () => clearTimeout(t);
       }),
   } as unknown as StorePort;
-  const broker: BrokerPort = {
-    name: 'paper',
-    events$: new Subject<BrokerEvent>(),
-    connection$: of('connected'),
-    isConnected: () => true,
-    submit: (o) => {
-      calls.push(`send:${o.clientOrderId}`);
-      if (opts.sendFails === o.clientOrderId) return throwError(() => new Error('socket closed'));
-      if (opts.sendHangs === o.clientOrderId) return NEVER;
-      return EMPTY;
-    },
-    cancel: () => EMPTY,
-  };
+  const broker = brokerSubmitting((o) => {
+    calls.push(`send:${o.clientOrderId}`);
+    if (opts.sendFails === o.clientOrderId) return throwError(() => new Error('socket closed'));
+    if (opts.sendHangs === o.clientOrderId) return NEVER;
+    return EMPTY;
+  });
   return { calls, store, broker };
 };
 
@@ -132,15 +124,6 @@ describe('executeOrders', () => {
 });
 
 describe('executeOrders (marbles)', () => {
-  const broker = (submit$: () => Observable<void>): BrokerPort => ({
-    name: 'paper',
-    events$: NEVER,
-    connection$: of('connected'),
-    isConnected: () => true,
-    submit: submit$,
-    cancel: () => EMPTY,
-  });
-
   it(
     'emits placed after the intent is stored, in input order, and completes when the input completes',
     marbles((m) => {
@@ -149,7 +132,7 @@ describe('executeOrders (marbles)', () => {
       const out = input.pipe(
         executeOrders(
           store,
-          broker(() => EMPTY),
+          brokerSubmitting(() => EMPTY),
           { submitTimeoutMs: 1000, scheduler: m.scheduler },
         ),
         map((e) => `${e.kind}:${'order' in e ? e.order.clientOrderId : e.clientOrderId}`),
@@ -167,7 +150,7 @@ describe('executeOrders (marbles)', () => {
       const out = m.cold('a|', { a: approved('a') }).pipe(
         executeOrders(
           store,
-          broker(() => {
+          brokerSubmitting(() => {
             submitted++;
             return EMPTY;
           }),
@@ -184,21 +167,13 @@ describe('executeOrders (marbles)', () => {
 
 describe('executeOrders (hand-over and teardown)', () => {
   const syncStore = { saveOrderIntent: () => of(undefined) } as unknown as StorePort;
-  const brokerWith = (submit: BrokerPort['submit']): BrokerPort => ({
-    name: 'paper',
-    events$: NEVER,
-    connection$: of('connected'),
-    isConnected: () => true,
-    submit,
-    cancel: () => EMPTY,
-  });
   const kinds = (e: { kind: string; stage?: string; error?: string }): string =>
     e.kind === 'order.failed' ? `failed:${e.stage}:${e.error}` : e.kind;
 
   it('on a timeout, cancels the broker hand-over itself, also when the intent was stored synchronously', () => {
     const scheduler = new EventTimeScheduler(T0);
     let cancelled = 0;
-    const hung = brokerWith(() => new Observable<void>(() => () => cancelled++));
+    const hung = brokerSubmitting(() => new Observable<void>(() => () => cancelled++));
     const out: string[] = [];
     const settled: string[] = [];
     of(approved('a'))
@@ -213,7 +188,7 @@ describe('executeOrders (hand-over and teardown)', () => {
 
   it('waits only for the broker first answer: no timeout once it has answered', () => {
     const scheduler = new EventTimeScheduler(T0);
-    const answered = brokerWith(() => new Observable<void>((sub) => sub.next()));
+    const answered = brokerSubmitting(() => new Observable<void>((sub) => sub.next()));
     const out: string[] = [];
     of(approved('a'))
       .pipe(executeOrders(syncStore, answered, { submitTimeoutMs: 5_000, scheduler }))
@@ -234,7 +209,7 @@ describe('executeOrders (hand-over and teardown)', () => {
       .pipe(
         executeOrders(
           slowStore,
-          brokerWith(() => {
+          brokerSubmitting(() => {
             sent++;
             return EMPTY;
           }),
@@ -254,7 +229,7 @@ describe('executeOrders (hand-over and teardown)', () => {
       of(approved('a'), approved('b')).pipe(
         executeOrders(
           syncStore,
-          brokerWith(() => EMPTY),
+          brokerSubmitting(() => EMPTY),
           {
             submitTimeoutMs: 5_000,
             scheduler: new EventTimeScheduler(T0),
