@@ -45,7 +45,8 @@ type MutableContext = { -readonly [K in keyof StrategyContext]: StrategyContext[
  * One strategy inside a symbol's actor: its record, validated config, state and bar builder. The slot
  * is also the context handed to `evaluate` on the hot path (its `StrategyContext` fields are set
  * before each call; strategies never keep it): a separate context object was one more object per
- * strategy to reach on every evaluation, over a working set that does not fit the cache.
+ * strategy to reach on every evaluation, over a working set that does not fit the cache. Its `repeat`
+ * is the edge trigger's own state: the side of the entry signalled while its setup lasts.
  */
 export interface StrategySlot extends MutableContext {
   record: StrategyRecord;
@@ -63,8 +64,6 @@ export interface StrategySlot extends MutableContext {
   lastBarTs: number | undefined;
   /** Open time of the bar the last evaluation decided on: one decision per bar. */
   lastEvaluatedBarTs: number | undefined;
-  /** Side of the entry signalled at the last decision, while its setup lasts (edge trigger). */
-  lastEntry: Signal['side'] | undefined;
 }
 
 /**
@@ -128,7 +127,6 @@ const addSlot = (state: SymbolActorState, record: StrategyRecord, lookup: Strate
     aggregator,
     lastBarTs: undefined,
     lastEvaluatedBarTs: undefined,
-    lastEntry: undefined,
     strategyId: record.id,
     ts: 0,
     position: undefined,
@@ -221,18 +219,17 @@ const evaluate = (state: SymbolActorState, ts: number, exits: ExitConfig): reado
     slot.ts = ts;
     slot.sentiment = state.sentiment;
     slot.position = ownPosition(state, slot);
-    slot.repeat = slot.lastEntry;
     const signal = slot.def.evaluate(slot.state, slot.config, slot);
     // The entry signalled before still stands: dropped unbuilt (the edge trigger below, done early).
     if (signal === REPEATED_ENTRY) continue;
     if (signal === undefined || signal.action === 'none') {
-      slot.lastEntry = undefined;
+      slot.repeat = undefined;
       continue;
     }
     if (signal.action === 'enter') {
-      if (slot.lastEntry === signal.side) continue;
-      slot.lastEntry = signal.side;
-    } else slot.lastEntry = undefined;
+      if (slot.repeat === signal.side) continue;
+      slot.repeat = signal.side;
+    } else slot.repeat = undefined;
     if (
       signal.action === 'exit' &&
       signal.exitReason === 'target' &&
